@@ -1,0 +1,43 @@
+import COpenBLAS
+
+/// Row-major single-precision matrix product through OpenBLAS:
+/// `C = alpha · op(A) · op(B) + beta · C`, with op(A) of size m×k and op(B) k×n.
+public enum Gemm {
+    @inline(__always)
+    public static func multiply(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        if m == 0 || n == 0 { return }
+        cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// The naive twin of `multiply`, in Double accumulation, for tests.
+    public static func naive(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        for i in 0..<m {
+            for j in 0..<n {
+                var sum = 0.0
+                for p in 0..<k {
+                    let av = transposeA ? a[p * lda + i] : a[i * lda + p]
+                    let bv = transposeB ? b[j * ldb + p] : b[p * ldb + j]
+                    sum += Double(av) * Double(bv)
+                }
+                let previous = beta == 0 ? 0 : Double(beta) * Double(c[i * ldc + j])
+                c[i * ldc + j] = Float(Double(alpha) * sum + previous)
+            }
+        }
+    }
+
+    /// Sets the number of threads OpenBLAS uses in this process.
+    public static func setThreads(_ threads: Int) { openblas_set_num_threads(Int32(max(1, threads))) }
+    /// The number of threads OpenBLAS currently uses.
+    public static var threads: Int { Int(openblas_get_num_threads()) }
+}

@@ -1,0 +1,139 @@
+/// Batch normalization per channel (Ioffe & Szegedy 2015).
+///
+/// x [N, C, H, W] or [N, C]; statistics over N·H·W per channel.
+/// Training: y = γ·(x − μ_B)/√(σ²_B + ε) + β, running ← momentum·running + (1 − momentum)·batch
+/// (running variance unbiased). Inference: the running statistics replace μ_B, σ²_B.
+/// Parameters `weight` (γ, ones) and `bias` (β, zeros); buffers `running_mean`, `running_var`.
+/// Forward caches x̂ and 1/σ per channel. With `Context.statisticsReducer` (sync-BN) the batch
+/// statistics and the backward means are those of the global batch across ranks.
+public final class BatchNorm: Layer {
+    public let name: String
+    public let momentum: Float
+    public let epsilon: Float
+    public private(set) var weight: Parameter!
+    public private(set) var bias: Parameter!
+    public private(set) var runningMean: Parameter!
+    public private(set) var runningVariance: Parameter!
+    private var inputShape: Shape = []
+    private var normalized = Tensor(zeros: [0])
+    private var inverseStd: [Float] = []
+    /// Workspace: per-channel sums (forward: x, x²; backward: g, g·x̂) and the element count.
+    private var statistics = UnsafeMutableBufferPointer<Double>.allocate(capacity: 1)
+    private var trainedWithBatchStatistics = true
+    private let output = Tensor(zeros: [0])
+    private let inputGradient = Tensor(zeros: [0])
+
+    public init(momentum: Float = 0.9, epsilon: Float = 1e-5, name: String) {
+        self.momentum = momentum
+        self.epsilon = epsilon
+        self.name = name
+    }
+
+    deinit { statistics.deallocate() }
+
+    public var parameters: [Parameter] { [weight, bias, runningMean, runningVariance] }
+    private var channels: Int { inputShape[0] }
+    private var plane: Int { inputShape.dims.dropFirst().reduce(1, *) }
+
+    public func build(input: Shape) throws -> Shape {
+        guard input.rank == 1 || input.rank == 3 else { throw CoreError.shapeMismatch(layer: name, expected: "[C, H, W] or [C]", got: input) }
+        inputShape = input
+        let c = input[0]
+        weight = Parameter(name: "weight", shape: [c], role: .bias, initializer: .ones)
+        bias = Parameter(name: "bias", shape: [c], role: .bias, initializer: .zeros)
+        runningMean = Parameter(name: "running_mean", shape: [c], role: .buffer, initializer: .zeros)
+        runningVariance = Parameter(name: "running_var", shape: [c], role: .buffer, initializer: .ones)
+        inverseStd = [Float](repeating: 0, count: c)
+        statistics = .allocate(capacity: 2 * c + 1)
+        return input
+    }
+
+    public func forward(_ x: Tensor, context: Context) throws -> Tensor {
+        try checkInput(x, expected: inputShape)
+        let n = x.shape.batch, size = plane, c = channels
+        output.resize(to: x.shape)
+        normalized.resize(to: x.shape)
+        let src = x.values.baseAddress!, xhat = normalized.values.baseAddress!, dst = output.values.baseAddress!
+        let gamma = weight.value.values, beta = bias.value.values
+        let rm = runningMean.value.values, rv = runningVariance.value.values
+        trainedWithBatchStatistics = context.mode == .training
+        if trainedWithBatchStatistics {
+            // Per-channel sums, then (with sync-BN) summed over every rank's slice, with the count.
+            statistics.update(repeating: 0)
+            for ch in 0..<c {
+                var sum = 0.0, squares = 0.0
+                for i in 0..<n {
+                    let row = src + (i &* c &+ ch) &* size
+                    for t in 0..<size { let v = Double(row[t]); sum += v; squares += v * v }
+                }
+                statistics[ch] = sum
+                statistics[c &+ ch] = squares
+            }
+            statistics[2 &* c] = Double(n * size)
+            try context.statisticsReducer?(statistics)
+        }
+        for ch in 0..<c {
+            var mean: Float, variance: Float
+            if trainedWithBatchStatistics {
+                let count = statistics[2 &* c]
+                let m = statistics[ch] / count
+                mean = Float(m)
+                variance = Float(max(statistics[c &+ ch] / count - m * m, 0))
+                let unbiased = count > 1 ? variance * Float(count / (count - 1)) : variance
+                rm[ch] = momentum * rm[ch] + (1 - momentum) * mean
+                rv[ch] = momentum * rv[ch] + (1 - momentum) * unbiased
+            } else {
+                mean = rm[ch]
+                variance = rv[ch]
+            }
+            let inv = 1 / (variance + epsilon).squareRoot()
+            inverseStd[ch] = inv
+            for i in 0..<n {
+                let base = (i &* c &+ ch) &* size
+                for t in 0..<size {
+                    let h = (src[base &+ t] - mean) * inv
+                    xhat[base &+ t] = h
+                    dst[base &+ t] = gamma[ch] * h + beta[ch]
+                }
+            }
+        }
+        return output
+    }
+
+    public func backward(_ dy: Tensor, context: Context) throws -> Tensor {
+        let n = dy.shape.batch, size = plane, c = channels
+        inputGradient.resize(to: dy.shape)
+        let g = dy.values.baseAddress!, xhat = normalized.values.baseAddress!, dx = inputGradient.values.baseAddress!
+        let gamma = weight.value.values, dgamma = weight.gradient.values, dbeta = bias.gradient.values
+        // Per-channel Σg and Σg·x̂ of this slice: the parameter gradients, and (summed over ranks
+        // with sync-BN, like the statistics in forward) the means the input gradient needs.
+        statistics.update(repeating: 0)
+        for ch in 0..<c {
+            var sumG: Float = 0, sumGX: Float = 0
+            for i in 0..<n {
+                let base = (i &* c &+ ch) &* size
+                for t in 0..<size { sumG += g[base &+ t]; sumGX += g[base &+ t] * xhat[base &+ t] }
+            }
+            dbeta[ch] += sumG
+            dgamma[ch] += sumGX
+            statistics[ch] = Double(sumG)
+            statistics[c &+ ch] = Double(sumGX)
+        }
+        statistics[2 &* c] = Double(n * size)
+        if trainedWithBatchStatistics { try context.statisticsReducer?(statistics) }
+        let count = statistics[2 &* c]
+        for ch in 0..<c {
+            let scale = gamma[ch] * inverseStd[ch]
+            let meanG = Float(statistics[ch] / count), meanGX = Float(statistics[c &+ ch] / count)
+            for i in 0..<n {
+                let base = (i &* c &+ ch) &* size
+                for t in 0..<size {
+                    dx[base &+ t] = trainedWithBatchStatistics
+                        ? scale * (g[base &+ t] - meanG - xhat[base &+ t] * meanGX)
+                        : scale * g[base &+ t]
+                }
+            }
+        }
+        return inputGradient
+    }
+}

@@ -1,0 +1,75 @@
+/// Parallel branches on the same input, outputs concatenated along channels (an Inception
+/// module, Szegedy et al. 2015). Every branch must keep the same H×W. Backward runs the branches
+/// in reverse order and sums their input gradients.
+public final class Concat: Layer {
+    public let name: String
+    public let branches: [any Layer]
+    private var inputShape: Shape = []
+    private var branchChannels: [Int] = []
+    private var spatial: [Int] = []
+    private var plane: Int { spatial.reduce(1, *) }
+    private let output = Tensor(zeros: [0])
+    private let inputGradient = Tensor(zeros: [0])
+    private var branchGradients: [Tensor] = []
+
+    public init(name: String = "", _ branches: [any Layer]) {
+        self.name = name
+        self.branches = branches
+    }
+
+    public var children: [any Layer] { branches }
+
+    public func build(input: Shape) throws -> Shape {
+        inputShape = input
+        let shapes = try branches.map { try $0.build(input: input) }
+        guard let first = shapes.first, first.rank == 3 else {
+            throw CoreError.invalidArgument("layer '\(name)': needs at least one branch with a [C, H, W] output")
+        }
+        for (branch, shape) in zip(branches, shapes) where shape.rank != 3 || shape[1] != first[1] || shape[2] != first[2] {
+            throw CoreError.invalidArgument("layer '\(name)': branch '\(branch.name)' gives \(shape), expected [*, \(first[1]), \(first[2])]")
+        }
+        branchChannels = shapes.map { $0[0] }
+        spatial = [first[1], first[2]]
+        branchGradients = branches.map { _ in Tensor(zeros: [0]) }
+        return [branchChannels.reduce(0, +), first[1], first[2]]
+    }
+
+    private var totalChannels: Int { branchChannels.reduce(0, +) }
+
+    public func forward(_ x: Tensor, context: Context) throws -> Tensor {
+        try checkInput(x, expected: inputShape)
+        let n = x.shape.batch, total = totalChannels
+        output.resize(to: Shape([n, total] + spatial))
+        var channelOffset = 0
+        for (branch, channels) in zip(branches, branchChannels) {
+            let y = try forward(child: branch, x, context: context)
+            let src = y.values.baseAddress!, dst = output.values.baseAddress!
+            for i in 0..<n {
+                (dst + (i * total + channelOffset) * plane).update(from: src + i * channels * plane, count: channels * plane)
+            }
+            channelOffset += channels
+        }
+        return output
+    }
+
+    public func backward(_ dy: Tensor, context: Context) throws -> Tensor {
+        let n = dy.shape.batch, total = totalChannels
+        inputGradient.resize(to: inputShape.batched(n))
+        inputGradient.zero()
+        var channelOffset = total
+        for index in branches.indices.reversed() {
+            let channels = branchChannels[index]
+            channelOffset -= channels
+            let slice = branchGradients[index]
+            slice.resize(to: Shape([n, channels] + spatial))
+            let src = dy.values.baseAddress!, dst = slice.values.baseAddress!
+            for i in 0..<n {
+                (dst + i * channels * plane).update(from: src + (i * total + channelOffset) * plane, count: channels * plane)
+            }
+            let dx = try backward(child: branches[index], slice, context: context)
+            let g = inputGradient.values, pd = dx.values
+            for j in 0..<g.count { g[j] += pd[j] }
+        }
+        return inputGradient
+    }
+}

@@ -1,0 +1,184 @@
+/// 2-D convolution (cross-correlation), NCHW, via im2col + GEMM.
+///
+/// Shapes: x [N, C, H, W], weight [K, C/G, R, S], bias [K], y [N, K, P, Q], with G groups
+/// (G = C gives a depthwise convolution).
+/// y[n, k, p, q] = bias[k] + Σ_{c∈group(k), r, s} weight[k, c, r, s] · x[n, c, p·stride − pad + r, q·stride − pad + s].
+/// Samples are processed in chunks whose column matrices sit side by side, so one GEMM covers
+/// several small images. Forward caches a reference to x (the column matrix is rebuilt in backward).
+public final class Conv2D: Layer {
+    public let name: String
+    public let filters: Int
+    public let kernel: (height: Int, width: Int)
+    public let stride: (height: Int, width: Int)
+    public let padding: Padding
+    public let groups: Int
+    public let useBias: Bool
+    /// False when the input is the network's own input, whose gradient nobody reads: backward then
+    /// skips the dX GEMM and col2im and returns an empty tensor (`Network` sets it).
+    public var computesInputGradient = true
+    public private(set) var weight: Parameter!
+    public private(set) var bias: Parameter?
+    private var geometry: ConvGeometry!
+    private var inputShape: Shape = []
+    private var input: Tensor?
+    private let output = Tensor(zeros: [0])
+    private let inputGradient = Tensor(zeros: [0])
+    private let columns = Tensor(zeros: [0])
+    private let staging = Tensor(zeros: [0])
+
+    public init(filters: Int, kernel: Int, stride: Int = 1, padding: Padding = .same, groups: Int = 1, bias: Bool = true, name: String) {
+        self.filters = filters
+        self.kernel = (kernel, kernel)
+        self.stride = (stride, stride)
+        self.padding = padding
+        self.groups = groups
+        self.useBias = bias
+        self.name = name
+    }
+
+    public var parameters: [Parameter] { [weight, bias].compactMap { $0 } }
+
+    public func build(input: Shape) throws -> Shape {
+        guard input.rank == 3 else { throw CoreError.shapeMismatch(layer: name, expected: "[C, H, W]", got: input) }
+        let (c, h, w) = (input[0], input[1], input[2])
+        guard c % groups == 0, filters % groups == 0 else {
+            throw CoreError.invalidArgument("layer '\(name)': \(c) input channels and \(filters) filters must both divide into \(groups) groups")
+        }
+        let out = padding.resolve(height: h, width: w, kernelH: kernel.height, kernelW: kernel.width, strideH: stride.height, strideW: stride.width)
+        guard out.outH > 0, out.outW > 0 else { throw CoreError.spatialTooSmall(layer: name, input: input) }
+        geometry = ConvGeometry(channels: c / groups, height: h, width: w, kernelH: kernel.height, kernelW: kernel.width,
+                                strideH: stride.height, strideW: stride.width, padTop: out.padTop, padLeft: out.padLeft,
+                                outH: out.outH, outW: out.outW)
+        inputShape = input
+        let fanIn = geometry.columnRows, fanOut = filters / groups * kernel.height * kernel.width
+        weight = Parameter(name: "weight", shape: [filters, c / groups, kernel.height, kernel.width], role: .weight,
+                           initializer: .glorotUniform(fanIn: fanIn, fanOut: fanOut))
+        bias = useBias ? Parameter(name: "bias", shape: [filters], role: .bias, initializer: .zeros) : nil
+        return [filters, out.outH, out.outW]
+    }
+
+    public var forwardFLOPs: Int { 2 * filters * geometry.columnRows * geometry.outPlane }
+
+    /// Images per GEMM: enough columns to keep BLAS efficient, bounded by a workspace of ~8M floats.
+    private func chunkSize(batch: Int) -> Int {
+        let plane = geometry.outPlane
+        let wanted = max(1, (4096 + plane - 1) / plane)
+        let byMemory = max(1, (8 << 20) / max(1, geometry.columnRows * plane))
+        return min(batch, wanted, byMemory)
+    }
+
+    public func forward(_ x: Tensor, context: Context) throws -> Tensor {
+        try checkInput(x, expected: inputShape)
+        input = x
+        let g = geometry!, n = x.shape.batch
+        let plane = g.outPlane, kPerGroup = filters / groups, inPerSample = inputShape.count
+        output.resize(to: [n, filters, g.outH, g.outW])
+        let chunk = chunkSize(batch: n)
+        columns.resize(to: [g.columnRows * chunk * plane])
+        if chunk > 1 { staging.resize(to: [kPerGroup * chunk * plane]) }
+        let xp = UnsafePointer(x.values.baseAddress!), yp = output.values.baseAddress!
+        let wp = UnsafePointer(weight.value.values.baseAddress!), col = columns.values.baseAddress!
+        let ldc = chunk * plane
+        for group in 0..<groups {
+            var n0 = 0
+            while n0 < n {
+                let nb = min(chunk, n - n0), cols = nb * plane
+                for j in 0..<nb {
+                    Im2Col.im2col(g, image: xp + (n0 + j) * inPerSample + group * g.channels * g.inPlane, columns: col + j * plane, ld: ldc)
+                }
+                let wg = wp + group * kPerGroup * g.columnRows
+                if nb == 1 {
+                    Gemm.multiply(transposeA: false, transposeB: false, m: kPerGroup, n: cols, k: g.columnRows,
+                                  a: wg, lda: g.columnRows, b: col, ldb: ldc, beta: 0,
+                                  c: yp + (n0 * filters + group * kPerGroup) * plane, ldc: plane)
+                } else {
+                    let st = staging.values.baseAddress!
+                    Gemm.multiply(transposeA: false, transposeB: false, m: kPerGroup, n: cols, k: g.columnRows,
+                                  a: wg, lda: g.columnRows, b: col, ldb: ldc, beta: 0, c: st, ldc: cols)
+                    for k in 0..<kPerGroup {
+                        for j in 0..<nb {
+                            (yp + ((n0 + j) * filters + group * kPerGroup + k) * plane).update(from: st + k * cols + j * plane, count: plane)
+                        }
+                    }
+                }
+                n0 += nb
+            }
+        }
+        if let bias {
+            let b = bias.value.values
+            for i in 0..<n {
+                for k in 0..<filters {
+                    let row = yp + (i * filters + k) * plane, v = b[k]
+                    for t in 0..<plane { row[t] += v }
+                }
+            }
+        }
+        return output
+    }
+
+    public func backward(_ dy: Tensor, context: Context) throws -> Tensor {
+        guard let x = input else { throw CoreError.invalidArgument("layer '\(name)': backward before forward") }
+        let g = geometry!, n = x.shape.batch
+        let plane = g.outPlane, kPerGroup = filters / groups, inPerSample = inputShape.count
+        inputGradient.resize(to: computesInputGradient ? x.shape : [0])
+        inputGradient.zero()
+        let chunk = chunkSize(batch: n), ldc = chunk * plane
+        columns.resize(to: [g.columnRows * chunk * plane])
+        if chunk > 1 { staging.resize(to: [kPerGroup * chunk * plane]) }
+        let xp = UnsafePointer(x.values.baseAddress!), dyp = UnsafePointer(dy.values.baseAddress!)
+        let dxp = inputGradient.values.baseAddress!, col = columns.values.baseAddress!
+        let wp = UnsafePointer(weight.value.values.baseAddress!), dwp = weight.gradient.values.baseAddress!
+        for group in 0..<groups {
+            var n0 = 0
+            while n0 < n {
+                let nb = min(chunk, n - n0), cols = nb * plane
+                for j in 0..<nb {
+                    Im2Col.im2col(g, image: xp + (n0 + j) * inPerSample + group * g.channels * g.inPlane, columns: col + j * plane, ld: ldc)
+                }
+                // dY of this chunk and group as a [K/G, nb·P·Q] matrix.
+                let dyMatrix: UnsafePointer<Float>, ldy: Int
+                if nb == 1 {
+                    dyMatrix = dyp + (n0 * filters + group * kPerGroup) * plane
+                    ldy = plane
+                } else {
+                    let st = staging.values.baseAddress!
+                    for k in 0..<kPerGroup {
+                        for j in 0..<nb {
+                            (st + k * cols + j * plane).update(from: dyp + ((n0 + j) * filters + group * kPerGroup + k) * plane, count: plane)
+                        }
+                    }
+                    dyMatrix = UnsafePointer(st)
+                    ldy = cols
+                }
+                // dW_g += dY · colᵀ
+                Gemm.multiply(transposeA: false, transposeB: true, m: kPerGroup, n: g.columnRows, k: cols,
+                              a: dyMatrix, lda: ldy, b: col, ldb: ldc, beta: 1,
+                              c: dwp + group * kPerGroup * g.columnRows, ldc: g.columnRows)
+                guard computesInputGradient else {
+                    n0 += nb
+                    continue
+                }
+                // dcol = W_gᵀ · dY, then col2im into dX.
+                Gemm.multiply(transposeA: true, transposeB: false, m: g.columnRows, n: cols, k: kPerGroup,
+                              a: wp + group * kPerGroup * g.columnRows, lda: g.columnRows, b: dyMatrix, ldb: ldy, beta: 0,
+                              c: col, ldc: ldc)
+                for j in 0..<nb {
+                    Im2Col.col2im(g, columns: col + j * plane, ld: ldc, image: dxp + (n0 + j) * inPerSample + group * g.channels * g.inPlane)
+                }
+                n0 += nb
+            }
+        }
+        if let bias {
+            let db = bias.gradient.values
+            for i in 0..<n {
+                for k in 0..<filters {
+                    let row = dyp + (i * filters + k) * plane
+                    var sum: Float = 0
+                    for t in 0..<plane { sum += row[t] }
+                    db[k] += sum
+                }
+            }
+        }
+        return inputGradient
+    }
+}

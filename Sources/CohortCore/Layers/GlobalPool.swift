@@ -1,0 +1,60 @@
+/// Global pooling over each channel's plane: x [N, C, H, W] → y [N, C], by average or maximum.
+/// Max caches the index of each plane's maximum.
+public final class GlobalPool: Layer {
+    public enum Reduction: Sendable { case average, maximum }
+
+    public let name: String
+    public let reduction: Reduction
+    private var inputShape: Shape = []
+    private var argmax: [Int32] = []
+    private let output = Tensor(zeros: [0])
+    private let inputGradient = Tensor(zeros: [0])
+
+    public init(_ reduction: Reduction, name: String) {
+        self.reduction = reduction
+        self.name = name
+    }
+
+    public func build(input: Shape) throws -> Shape {
+        guard input.rank == 3 else { throw CoreError.shapeMismatch(layer: name, expected: "[C, H, W]", got: input) }
+        inputShape = input
+        return [input[0]]
+    }
+
+    public func forward(_ x: Tensor, context: Context) throws -> Tensor {
+        try checkInput(x, expected: inputShape)
+        let planes = x.shape.batch * inputShape[0], size = inputShape[1] * inputShape[2]
+        output.resize(to: [x.shape.batch, inputShape[0]])
+        if reduction == .maximum && argmax.count < planes { argmax = [Int32](repeating: 0, count: planes) }
+        let src = x.values.baseAddress!, dst = output.values
+        for plane in 0..<planes {
+            let xin = src + plane &* size
+            switch reduction {
+            case .average:
+                var sum: Float = 0
+                for i in 0..<size { sum += xin[i] }
+                dst[plane] = sum / Float(size)
+            case .maximum:
+                var best = xin[0], bestIndex = 0
+                for i in 1..<max(size, 1) where xin[i] > best { best = xin[i]; bestIndex = i }
+                dst[plane] = best
+                argmax[plane] = Int32(bestIndex)
+            }
+        }
+        return output
+    }
+
+    public func backward(_ dy: Tensor, context: Context) throws -> Tensor {
+        let planes = dy.shape.batch * inputShape[0], size = inputShape[1] * inputShape[2]
+        inputGradient.resize(to: inputShape.batched(dy.shape.batch))
+        let g = dy.values, dxp = inputGradient.values.baseAddress!
+        switch reduction {
+        case .average:
+            for plane in 0..<planes { (dxp + plane &* size).update(repeating: g[plane] / Float(size), count: size) }
+        case .maximum:
+            inputGradient.zero()
+            for plane in 0..<planes { dxp[plane &* size &+ Int(argmax[plane])] = g[plane] }
+        }
+        return inputGradient
+    }
+}

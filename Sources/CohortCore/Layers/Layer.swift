@@ -1,0 +1,91 @@
+/// A differentiable building block of a network.
+///
+/// Life cycle: `build(input:)` is called once with the per-sample input shape (batch dimension 1);
+/// it creates the parameters and returns the per-sample output shape. `forward` caches what
+/// `backward` needs (each layer's doc comment says what); `backward` returns dX and **accumulates**
+/// (`+=`) into parameter gradients. Backward of a composite is its forward in reverse.
+public protocol Layer: AnyObject {
+    /// Local name, used in dotted parameter names (`layer3.1.conv2.weight`).
+    var name: String { get }
+    /// Creates parameters for a per-sample input shape; returns the per-sample output shape.
+    func build(input: Shape) throws -> Shape
+    /// Computes the output for a batch. Throws `CoreError.shapeMismatch` on a wrongly shaped input.
+    func forward(_ x: Tensor, context: Context) throws -> Tensor
+    /// Given dL/dY for the last forward, returns dL/dX and accumulates parameter gradients.
+    func backward(_ dy: Tensor, context: Context) throws -> Tensor
+    /// This layer's own parameters and buffers, in a fixed order (children excluded).
+    var parameters: [Parameter] { get }
+    /// Sub-layers, in forward order.
+    var children: [any Layer] { get }
+    /// Multiply-accumulate count ×2 of one forward pass of one sample (children excluded).
+    var forwardFLOPs: Int { get }
+}
+
+extension Layer {
+    public var parameters: [Parameter] { [] }
+    public var children: [any Layer] { [] }
+    public var forwardFLOPs: Int { 0 }
+}
+
+/// What a forward/backward pass needs to know beyond the tensors.
+public final class Context {
+    /// Training (dropout active, batch statistics) or inference.
+    public enum Mode: Sendable { case training, inference }
+
+    public var mode: Mode
+    /// Threads this rank may use for element loops.
+    public var threads: Int
+    /// One random key per sample of the batch, derived from (seed, epoch, global sample index):
+    /// dropout masks come from these, never from rank or thread.
+    public var sampleKeys: [UInt64]
+    /// Called during backward each time a sub-layer has finished its backward pass. Backward runs in
+    /// reverse arena order, so every gradient from that layer's first parameter on is final
+    /// (`Network` turns this into an arena offset so gradient allreduce can start early).
+    public var layerFinishedBackward: ((any Layer) -> Void)?
+    /// Sync-BN: when set, BatchNorm sums its per-channel statistics (and the matching backward
+    /// sums) over every rank's slice of the global batch through it, in place.
+    public var statisticsReducer: ((UnsafeMutableBufferPointer<Double>) throws -> Void)?
+    /// When set, composite layers time each child's forward and backward into it.
+    public var profile: LayerProfile?
+
+    public init(mode: Mode, threads: Int = 1, sampleKeys: [UInt64] = []) {
+        self.mode = mode
+        self.threads = threads
+        self.sampleKeys = sampleKeys
+    }
+}
+
+extension Layer {
+    /// Every parameter of this layer and its descendants with dotted names, depth first, own parameters first.
+    public func namedParameters(prefix: String = "") -> [(name: String, parameter: Parameter)] {
+        let path = prefix.isEmpty ? name : (name.isEmpty ? prefix : prefix + "." + name)
+        var result = parameters.map { (path.isEmpty ? $0.name : path + "." + $0.name, $0) }
+        for child in children { result += child.namedParameters(prefix: path) }
+        return result
+    }
+
+    /// Checks the per-sample part of `x`'s shape against the shape the layer was built for.
+    func checkInput(_ x: Tensor, expected: Shape) throws {
+        guard x.shape.rank == expected.rank + 1, Array(x.shape.dims.dropFirst()) == expected.dims else {
+            throw CoreError.shapeMismatch(layer: name, expected: "[N, " + expected.dims.map(String.init).joined(separator: ", ") + "]", got: x.shape)
+        }
+    }
+
+    /// Runs `child.forward`, timed when the context carries a profile.
+    func forward(child: any Layer, _ x: Tensor, context: Context) throws -> Tensor {
+        guard let profile = context.profile else { return try child.forward(x, context: context) }
+        let start = LayerProfile.now()
+        let y = try child.forward(x, context: context)
+        profile.record(child, forward: LayerProfile.now() - start)
+        return y
+    }
+
+    /// Runs `child.backward` (timed when the context carries a profile) and reports the child as finished.
+    func backward(child: any Layer, _ dy: Tensor, context: Context) throws -> Tensor {
+        let start = context.profile == nil ? 0 : LayerProfile.now()
+        let dx = try child.backward(dy, context: context)
+        context.profile?.record(child, backward: LayerProfile.now() - start)
+        context.layerFinishedBackward?(child)
+        return dx
+    }
+}

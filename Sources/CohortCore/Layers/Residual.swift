@@ -1,0 +1,56 @@
+/// A residual connection (He et al. 2016): y = main(x) + shortcut(x), where the shortcut is the
+/// identity or a projection (e.g. 1×1 conv + BatchNorm). Any activation after the sum is a
+/// separate layer. Backward runs the shortcut first (its parameters come later in the arena).
+public final class Residual: Layer {
+    public let name: String
+    public let main: any Layer
+    public let shortcut: (any Layer)?
+    private var inputShape: Shape = []
+    private var input: Tensor?
+    private let output = Tensor(zeros: [0])
+    private let inputGradient = Tensor(zeros: [0])
+
+    public init(name: String = "", main: any Layer, shortcut: (any Layer)? = nil) {
+        self.name = name
+        self.main = main
+        self.shortcut = shortcut
+    }
+
+    public var children: [any Layer] { [main, shortcut].compactMap { $0 } }
+
+    public func build(input: Shape) throws -> Shape {
+        inputShape = input
+        let mainShape = try main.build(input: input)
+        let shortcutShape = try shortcut?.build(input: input) ?? input
+        guard mainShape == shortcutShape else {
+            throw CoreError.invalidArgument("layer '\(name)': main branch gives \(mainShape) but the shortcut gives \(shortcutShape)")
+        }
+        return mainShape
+    }
+
+    public func forward(_ x: Tensor, context: Context) throws -> Tensor {
+        try checkInput(x, expected: inputShape)
+        input = x
+        let a = try forward(child: main, x, context: context)
+        let b = try shortcut.map { try forward(child: $0, x, context: context) } ?? x
+        output.resize(to: a.shape)
+        let pa = a.values, pb = b.values, y = output.values
+        for i in 0..<y.count { y[i] = pa[i] + pb[i] }
+        return output
+    }
+
+    public func backward(_ dy: Tensor, context: Context) throws -> Tensor {
+        guard let x = input else { throw CoreError.invalidArgument("layer '\(name)': backward before forward") }
+        inputGradient.resize(to: x.shape)
+        if let shortcut {
+            let ds = try backward(child: shortcut, dy, context: context)
+            _ = inputGradient.values.update(fromContentsOf: ds.values)
+        } else {
+            _ = inputGradient.values.update(fromContentsOf: dy.values)
+        }
+        let dm = try backward(child: main, dy, context: context)
+        let g = inputGradient.values, pm = dm.values
+        for i in 0..<g.count { g[i] += pm[i] }
+        return inputGradient
+    }
+}

@@ -1,0 +1,68 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Softmax + sparse categorical cross-entropy, fused and numerically stable (log-sum-exp), with
+/// optional label smoothing ε (target = (1 − ε)·onehot + ε/K).
+///
+/// logits [N, K], labels N class indices. `compute` returns the loss **sum** over the samples and
+/// writes dL/dlogits = (softmax − target) / `divisor` into `gradient`; with divisor = the global
+/// batch size, allreduce-summing gradients across ranks gives the mean over the global batch.
+public final class SoftmaxCrossEntropy {
+    public let labelSmoothing: Float
+    /// dL/dlogits of the last `compute`.
+    public let gradient = Tensor(zeros: [0])
+
+    public init(labelSmoothing: Float = 0) { self.labelSmoothing = labelSmoothing }
+
+    /// The result for one batch: summed loss and the count of correct top-1 predictions.
+    public struct Result: Sendable {
+        public var lossSum: Double
+        public var correct: Int
+    }
+
+    public func compute(logits: Tensor, labels: [Int32], divisor: Int) throws -> Result {
+        let n = logits.shape.batch, k = logits.shape.sampleCount
+        guard labels.count == n else { throw CoreError.invalidArgument("loss: \(labels.count) labels for \(n) samples") }
+        gradient.resize(to: logits.shape)
+        let z = logits.values, g = gradient.values
+        let smooth = labelSmoothing / Float(k), scale = 1 / Float(max(divisor, 1))
+        var lossSum = 0.0, correct = 0
+        for i in 0..<n {
+            let label = Int(labels[i])
+            guard label >= 0 && label < k else { throw CoreError.invalidArgument("loss: label \(label) outside 0..<\(k)") }
+            let row = i * k
+            var maxValue = z[row], argmax = 0
+            for j in 1..<k where z[row + j] > maxValue { maxValue = z[row + j]; argmax = j }
+            if argmax == label { correct += 1 }
+            var sumExp = 0.0
+            for j in 0..<k { sumExp += exp(Double(z[row + j] - maxValue)) }
+            let logSum = log(sumExp) + Double(maxValue)
+            var sampleLoss = 0.0
+            for j in 0..<k {
+                let target = (j == label ? 1 - labelSmoothing : 0) + smooth
+                let logP = Double(z[row + j]) - logSum
+                if target > 0 { sampleLoss -= Double(target) * logP }
+                g[row + j] = (Float(exp(logP)) - target) * scale
+            }
+            lossSum += sampleLoss
+        }
+        return Result(lossSum: lossSum, correct: correct)
+    }
+}
+
+/// Accuracy helpers on logits [N, K].
+public enum Accuracy {
+    /// How many samples have their label among the `k` largest logits.
+    public static func topK(logits: Tensor, labels: [Int32], k: Int) -> Int {
+        let classes = logits.shape.sampleCount, z = logits.values
+        var hits = 0
+        for i in 0..<logits.shape.batch {
+            let row = i * classes, target = z[row + Int(labels[i])]
+            var larger = 0
+            for j in 0..<classes where z[row + j] > target || (z[row + j] == target && j < Int(labels[i])) { larger += 1 }
+            if larger < k { hits += 1 }
+        }
+        return hits
+    }
+}

@@ -1,0 +1,61 @@
+/// A built model: a root layer, its input and output shapes, and its parameter arena.
+public final class Network {
+    public let root: any Layer
+    /// Per-sample input shape (C, H, W).
+    public let inputShape: Shape
+    /// Per-sample output shape (classes).
+    public let outputShape: Shape
+    public let arena: ParameterArena
+    /// For each layer that owns trainable parameters (directly or below), the arena offset of its first one.
+    private let firstOffsets: [ObjectIdentifier: Int]
+
+    /// Builds `root` for `inputShape` and lays out its parameters. Parameters are zero until `arena.initialize(seed:)`.
+    /// Unless `inputGradient` is true, a leading convolution skips computing the gradient of the
+    /// network input, which training never reads.
+    public init(root: any Layer, inputShape: Shape, inputGradient: Bool = false) throws {
+        self.root = root
+        self.inputShape = inputShape
+        self.outputShape = try root.build(input: inputShape)
+        self.arena = ParameterArena(root: root)
+        var offsets: [ObjectIdentifier: Int] = [:]
+        func visit(_ layer: any Layer) {
+            if let first = layer.namedParameters().first(where: { $0.parameter.isTrainable }) {
+                offsets[ObjectIdentifier(layer)] = first.parameter.offset
+            }
+            layer.children.forEach(visit)
+        }
+        visit(root)
+        firstOffsets = offsets
+        if !inputGradient {
+            var first: any Layer = root
+            while let sequential = first as? Sequential, let head = sequential.layers.first { first = head }
+            (first as? Conv2D)?.computesInputGradient = false
+        }
+    }
+
+    /// Forward pass of a batch `[N, C, H, W]` → logits `[N, classes]`.
+    public func forward(_ x: Tensor, context: Context) throws -> Tensor {
+        try root.forward(x, context: context)
+    }
+
+    /// Backward pass; `gradientsReady(offset)` is called whenever every gradient from `offset` on is final.
+    public func backward(_ dy: Tensor, context: Context, gradientsReady: ((Int) -> Void)? = nil) throws {
+        if let gradientsReady {
+            let offsets = firstOffsets
+            context.layerFinishedBackward = { layer in
+                if let offset = offsets[ObjectIdentifier(layer)] { gradientsReady(offset) }
+            }
+        } else {
+            context.layerFinishedBackward = nil
+        }
+        _ = try root.backward(dy, context: context)
+        context.layerFinishedBackward = nil
+        gradientsReady?(0)
+    }
+
+    /// Total forward FLOPs per sample (2 × multiply-accumulates of conv and dense layers).
+    public var forwardFLOPs: Int {
+        func total(_ layer: any Layer) -> Int { layer.forwardFLOPs + layer.children.reduce(0) { $0 + total($1) } }
+        return total(root)
+    }
+}

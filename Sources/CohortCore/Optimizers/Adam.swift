@@ -1,0 +1,55 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Adam (Kingma & Ba 2015) and AdamW (Loshchilov & Hutter 2019):
+/// m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;  w ← w − lr·m̂/(√v̂ + ε), with m̂, v̂ bias-corrected.
+/// Adam adds weight decay to g (L2); AdamW instead applies w ← w − lr·λ·w (decoupled).
+public final class Adam: Optimizer {
+    public let kind: String
+    public let beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float, decoupled: Bool
+    public var stepCount = 0
+    private let arena: ParameterArena
+    private let first: UnsafeMutableBufferPointer<Float>
+    private let second: UnsafeMutableBufferPointer<Float>
+    private let decays: [Bool]
+
+    public init(arena: ParameterArena, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7,
+                weightDecay: Float = 0, decoupled: Bool = false, exemptBiasesFromDecay: Bool = true) {
+        self.arena = arena
+        (self.beta1, self.beta2, self.epsilon, self.weightDecay, self.decoupled) = (beta1, beta2, epsilon, weightDecay, decoupled)
+        kind = decoupled ? "adamw" : "adam"
+        first = allocateSlot(arena.trainableCount)
+        second = allocateSlot(arena.trainableCount)
+        decays = decayMask(arena: arena, exemptBiases: exemptBiasesFromDecay)
+    }
+
+    deinit {
+        first.deallocate()
+        second.deallocate()
+    }
+
+    public var slots: [(name: String, values: UnsafeMutableBufferPointer<Float>)] {
+        let n = arena.trainableCount
+        return [("m", UnsafeMutableBufferPointer(rebasing: first[0..<n])), ("v", UnsafeMutableBufferPointer(rebasing: second[0..<n]))]
+    }
+
+    public func step(learningRate lr: Float) {
+        stepCount += 1
+        let t = Double(stepCount)
+        let correction1 = Float(1 - pow(Double(beta1), t)), correction2 = Float(1 - pow(Double(beta2), t))
+        let w = arena.values, grad = arena.gradients, m = first, v = second
+        decays.withUnsafeBufferPointer { decay in
+            for i in 0..<arena.trainableCount {
+                var g = grad[i]
+                let decays = weightDecay != 0 && decay[i]
+                if decays && !decoupled { g += weightDecay * w[i] }
+                m[i] = beta1 * m[i] + (1 - beta1) * g
+                v[i] = beta2 * v[i] + (1 - beta2) * g * g
+                let update = (m[i] / correction1) / ((v[i] / correction2).squareRoot() + epsilon)
+                if decays && decoupled { w[i] -= lr * weightDecay * w[i] }
+                w[i] -= lr * update
+            }
+        }
+    }
+}

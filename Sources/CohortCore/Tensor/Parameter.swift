@@ -1,0 +1,39 @@
+/// A named tensor that belongs to a layer: trainable (with a gradient) or a non-trainable buffer
+/// such as BatchNorm's running statistics.
+///
+/// A parameter starts with storage of its own; `ParameterArena` rebinds it to a view into the
+/// model's flat buffers, so every rank's arena has the same layout.
+public final class Parameter {
+    /// What a parameter is for, which decides how the optimizer treats it.
+    public enum Role: Sendable, Equatable {
+        /// A weight (conv kernel, dense matrix): L2 weight decay applies.
+        case weight
+        /// A bias or a normalization scale/shift: weight decay applies unless exempted.
+        case bias
+        /// A non-trainable buffer (running mean/variance): no gradient, no optimizer.
+        case buffer
+    }
+
+    /// The local name inside its layer (`weight`, `bias`, `running_mean`).
+    public let name: String
+    public let shape: Shape
+    public let role: Role
+    public let initializer: Initializer
+    public internal(set) var value: Tensor
+    /// The gradient (same shape). Empty view for buffers.
+    public internal(set) var gradient: Tensor
+    /// Offset of this parameter in its arena buffer (values/gradients for trainable, buffers otherwise).
+    public internal(set) var offset: Int = 0
+
+    public init(name: String, shape: Shape, role: Role, initializer: Initializer) {
+        self.name = name
+        self.shape = shape
+        self.role = role
+        self.initializer = initializer
+        self.value = Tensor(zeros: shape)
+        self.gradient = Tensor(zeros: role == .buffer ? [0] : shape)
+    }
+
+    public var isTrainable: Bool { role != .buffer }
+    public var count: Int { shape.count }
+}

@@ -1,0 +1,112 @@
+import CohortCore
+import CohortDistributed
+
+/// Steady-state training throughput of a network on synthetic data, as `cohort bench` reports it:
+/// img/s after warm-up, the step split, achieved GFLOP/s of the model and of its convolutions, and
+/// the same process's `cblas_sgemm` GFLOP/s for scale. Runs one rank's part; the caller gathers.
+public enum ThroughputBenchmark {
+    /// One rank's measurement.
+    public struct Measurement: Codable, Sendable {
+        public var rank: Int
+        public var steps: Int
+        public var localBatch: Int
+        public var seconds: Double
+        public var imagesPerSecond: Double
+        /// Milliseconds per step in data wait, forward, backward, communication wait and optimizer.
+        public var stepMilliseconds: [String: Double]
+        /// Training FLOPs counted as 3 × forward (forward, input gradient, weight gradient).
+        public var modelGFLOPS: Double
+        public var convolutionGFLOPS: Double
+        /// Share of step time spent inside convolution layers.
+        public var convolutionShare: Double
+        public var sgemmGFLOPS: Double
+        /// The leaf layers that took the most time, slowest first.
+        public var slowestLayers: [LayerTime]
+    }
+
+    /// Milliseconds per step one leaf layer took.
+    public struct LayerTime: Codable, Sendable {
+        public var name: String
+        public var kind: String
+        public var forwardMilliseconds: Double
+        public var backwardMilliseconds: Double
+        /// Training GFLOP/s of this layer (3 × forward FLOPs), 0 for layers without FLOPs.
+        public var gflops: Double
+    }
+
+    /// Runs `warmup` then `steps` training steps of `network` on random images and labels.
+    public static func measure(network: Network, communicator: any Communicator, globalBatch: Int, steps: Int, warmup: Int,
+                               threads: Int, bucketBytes: Int, overlapCommunication: Bool) throws -> Measurement {
+        guard globalBatch % communicator.size == 0 else {
+            throw TrainingError.invalidConfiguration("--batch-size \(globalBatch) is not divisible by the \(communicator.size) ranks")
+        }
+        let localBatch = globalBatch / communicator.size
+        network.arena.initialize(seed: 1)
+        var generator = SeededGenerator(seed: UInt64(communicator.rank) + 7)
+        let images = (0..<(localBatch * network.inputShape.count)).map { _ in Float.random(in: -1...1, using: &generator) }
+        let classes = network.outputShape.count
+        let labels = (0..<localBatch).map { _ in Int32.random(in: 0..<Int32(classes), using: &generator) }
+        let keys = (0..<localBatch).map { UInt64(communicator.rank * localBatch + $0) }
+        let step = TrainingStep(network: network, optimizer: SGD(arena: network.arena, momentum: 0.9), communicator: communicator,
+                                globalBatch: globalBatch, threads: threads, bucketBytes: bucketBytes, overlapCommunication: overlapCommunication)
+        func run(_ count: Int) throws {
+            try images.withUnsafeBufferPointer { buffer in
+                for index in 0..<count {
+                    _ = try step.run(images: buffer, labels: labels, keys: keys, learningRate: 1e-4, globalStep: index)
+                }
+            }
+        }
+        try run(warmup)
+        try communicator.barrier()
+        step.resetTimings()
+        let profile = LayerProfile()
+        step.profile = profile
+        let start = LayerProfile.now()
+        try run(steps)
+        let seconds = LayerProfile.now() - start
+        let timings = step.timings
+        let imageCount = Double(steps * localBatch)
+        let convolutions = profile.leafTotals { $0 is Conv2D }
+        let convolutionSeconds = convolutions.forwardSeconds + convolutions.backwardSeconds
+        func perStep(_ value: Double) -> Double { value / Double(max(steps, 1)) * 1000 }
+        return Measurement(
+            rank: communicator.rank, steps: steps, localBatch: localBatch, seconds: seconds, imagesPerSecond: imageCount / seconds,
+            stepMilliseconds: ["data": perStep(timings.dataWait), "forward": perStep(timings.forward), "backward": perStep(timings.backward),
+                               "communication": perStep(timings.communicationWait), "optimizer": perStep(timings.optimizer)],
+            modelGFLOPS: 3 * Double(network.forwardFLOPs) * imageCount / seconds / 1e9,
+            convolutionGFLOPS: 3 * Double(convolutions.forwardFLOPs) * imageCount / max(convolutionSeconds, 1e-12) / 1e9,
+            convolutionShare: convolutionSeconds / seconds,
+            sgemmGFLOPS: sgemmGFLOPS(),
+            slowestLayers: slowest(profile, steps: steps, imagesPerStep: localBatch))
+    }
+
+    static func slowest(_ profile: LayerProfile, steps: Int, imagesPerStep: Int, count: Int = 12) -> [LayerTime] {
+        let leaves = profile.entries.values.filter { $0.layer.children.isEmpty }
+            .sorted { $0.forwardSeconds + $0.backwardSeconds > $1.forwardSeconds + $1.backwardSeconds }
+        return leaves.prefix(count).map { entry in
+            let seconds = entry.forwardSeconds + entry.backwardSeconds
+            return LayerTime(name: entry.layer.name, kind: String(describing: type(of: entry.layer)),
+                             forwardMilliseconds: entry.forwardSeconds / Double(steps) * 1000,
+                             backwardMilliseconds: entry.backwardSeconds / Double(steps) * 1000,
+                             gflops: 3 * Double(entry.layer.forwardFLOPs * imagesPerStep * steps) / max(seconds, 1e-12) / 1e9)
+        }
+    }
+
+    /// `cblas_sgemm` GFLOP/s on 1024×1024×1024 in this process with its current thread count.
+    public static func sgemmGFLOPS(size: Int = 1024, repetitions: Int = 8) -> Double {
+        var generator = SeededGenerator(seed: 3)
+        let a = (0..<(size * size)).map { _ in Float.random(in: -1...1, using: &generator) }
+        let b = a.reversed() as [Float]
+        var c = [Float](repeating: 0, count: size * size)
+        func multiply() {
+            c.withUnsafeMutableBufferPointer { cp in
+                Gemm.multiply(transposeA: false, transposeB: false, m: size, n: size, k: size, a: a, lda: size, b: b, ldb: size,
+                              beta: 0, c: cp.baseAddress!, ldc: size)
+            }
+        }
+        multiply()
+        let start = LayerProfile.now()
+        for _ in 0..<repetitions { multiply() }
+        return 2 * Double(size * size * size * repetitions) / (LayerProfile.now() - start) / 1e9
+    }
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import CohortCore
+import CohortModels
+import CohortTraining
+import Foundation
+
+/// `cohort bench`: steady-state training img/s of a zoo model on synthetic data, per rank and in total,
+/// with the step split and GFLOP/s next to the same process's sgemm. Works alone or under mpirun.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench", abstract: "Measure training throughput of a zoo model on synthetic data.")
+
+    @Option(help: "Zoo model name (see `cohort models`).") var model = "fashion-cnn"
+    @Option(name: .customLong("batch-size"), help: "Global batch size (divisible by the number of ranks).") var batchSize = 32
+    @Option(name: .customLong("image-size"), help: "Square input size (default: the model's own).") var imageSize: Int?
+    @Option(help: "Number of classes (default: the model's own).") var classes: Int?
+    @Option(help: "Timed steps (after warm-up).") var steps = 20
+    @Option(help: "Warm-up steps, not timed.") var warmup = 3
+    @Option(name: .customLong("bucket-mb"), help: "Gradient allreduce bucket size in MB.") var bucketMB = 25.0
+    @Flag(name: .customLong("no-overlap"), help: "Reduce gradients after backward instead of overlapping.") var noOverlap = false
+    @Option(help: "Threads per rank (default: cores per node / ranks per node).") var threads: Int?
+    @Flag(help: "Also list rank 0's slowest layers.") var layers = false
+    @Flag(help: "Print one JSON object instead of a table.") var json = false
+
+    func validate() throws {
+        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1 (got \(batchSize))") }
+        guard steps >= 1 else { throw ValidationError("--steps must be at least 1 (got \(steps))") }
+        guard warmup >= 0 else { throw ValidationError("--warmup must not be negative (got \(warmup))") }
+        if let imageSize, imageSize < 1 { throw ValidationError("--image-size must be at least 1 (got \(imageSize))") }
+        if let classes, classes < 2 { throw ValidationError("--classes must be at least 2 (got \(classes))") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1 (got \(threads))") }
+        _ = try ModelZoo.entry(named: model)
+    }
+
+    func run() throws {
+        try DistributedRun.run(stallTimeout: nil, threads: threads) { communicator, threadCount in
+            let entry = try ModelZoo.entry(named: model)
+            let input = imageSize.map { Shape([entry.defaultInput[0], $0, $0]) } ?? entry.defaultInput
+            let network = try ModelZoo.network(named: model, classes: classes, input: input)
+            let measurement = try ThroughputBenchmark.measure(
+                network: network, communicator: communicator, globalBatch: batchSize, steps: steps, warmup: warmup,
+                threads: threadCount, bucketBytes: Int(bucketMB * 1_048_576), overlapCommunication: !noOverlap)
+            let all = try communicator.allgather(Array(JSONEncoder().encode(measurement)))
+                .map { try JSONDecoder().decode(ThroughputBenchmark.Measurement.self, from: Data($0)) }
+            if communicator.rank == 0 {
+                let report = BenchReport(model: model, input: network.inputShape, forwardFLOPs: network.forwardFLOPs,
+                                         batchSize: batchSize, threadsPerRank: threadCount, ranks: all)
+                Console.line(json ? try report.json() : report.table(layers: layers))
+            }
+            return 0
+        }
+    }
+}

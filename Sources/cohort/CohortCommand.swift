@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// The `cohort` executable: data-parallel CNN training on CPUs.
+@main
+struct CohortCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cohort",
+        abstract: "Data-parallel training of convolutional networks on CPU clusters.",
+        subcommands: [TrainCommand.self, EvaluateCommand.self, PredictCommand.self, SummaryCommand.self, ModelsCommand.self,
+                      ConvertCommand.self, BenchCommand.self, BenchLoaderCommand.self, BenchAllreduceCommand.self, CommCheckCommand.self]
+    )
+}

@@ -1,0 +1,134 @@
+import ArgumentParser
+import CohortCore
+import CohortData
+import CohortDistributed
+import CohortModels
+import CohortTraining
+import Foundation
+
+/// `cohort train`: trains a zoo model on an IDX directory or an ImageFolder, on one process or under mpirun/srun.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a model (one process, or every rank under mpirun/srun).",
+        discussion: "--batch-size is the global batch: with W ranks each processes B/W samples per step.")
+
+    @Option(help: "Zoo model name (see `cohort models`).") var model = "fashion-cnn"
+    @OptionGroup var data: DataOptions
+    @Option(help: "Epochs to train.") var epochs = 1
+    @Option(name: .customLong("batch-size"), help: "Global batch size (divisible by the number of ranks).") var batchSize = 32
+    @Option(help: "Base learning rate.") var lr = 0.01
+    @Option(help: "SGD momentum.") var momentum = 0.0
+    @Flag(help: "Nesterov momentum.") var nesterov = false
+    @Option(name: .customLong("weight-decay"), help: "L2 weight decay (AdamW: decoupled); biases and BatchNorm exempt.") var weightDecay = 0.0
+    @Option(help: "sgd, adam or adamw.") var optimizer = "sgd"
+    @Option(help: "constant, step, cosine or plateau.") var schedule = "constant"
+    @Option(name: .customLong("step-size"), help: "Epochs between decays of the step schedule.") var stepSize = 30
+    @Option(help: "Decay factor of the step schedule.") var gamma = 0.1
+    @Option(name: .customLong("warmup-epochs"), help: "Linear warmup epochs.") var warmupEpochs = 0.0
+    @Option(name: .customLong("label-smoothing"), help: "Label smoothing ε.") var labelSmoothing = 0.0
+    @Option(help: "Augmentations: any of flip,shift,rotate,crop (comma separated).") var augment = ""
+    @Option(help: "Largest shift as a fraction of the size.") var shift = 0.1
+    @Option(help: "Largest rotation in degrees.") var rotate = 15.0
+    @Option(help: "Random seed: weights, sample order, augmentation, dropout.") var seed: UInt64 = 0
+    @Option(name: .customLong("checkpoint-dir"), help: "Directory for checkpoints, metrics log and curves.") var checkpointDir: String?
+    @Option(help: "auto (newest valid checkpoint in --checkpoint-dir) or a checkpoint path.") var resume: String?
+    @Flag(name: .customLong("save-best"), help: "Keep best.safetensors (highest validation accuracy).") var saveBest = false
+    @Option(help: "Epoch checkpoints to keep.") var keep = 3
+    @Option(name: .customLong("early-stop"), help: "Stop after this many epochs without accuracy improvement.") var earlyStop: Int?
+    @Option(name: .customLong("max-steps"), help: "Stop after this many global steps (saves last).") var maxSteps: Int?
+    @Option(help: "JSON-lines metrics log (default: metrics.jsonl in --checkpoint-dir).") var log: String?
+    @Option(help: "Directory for TensorBoard event files (scalars per epoch).") var tensorboard: String?
+    @Option(name: .customLong("tensorboard-every"), help: "Also log the batch loss and accuracy every N steps.") var tensorboardEvery: Int?
+    @Option(name: .customLong("bucket-mb"), help: "Gradient allreduce bucket size in MB.") var bucketMB = 25.0
+    @Flag(name: .customLong("sync-bn"), help: "BatchNorm statistics over the global batch (all ranks), not each rank's slice.") var syncBN = false
+    @Flag(name: .customLong("no-overlap"), help: "Reduce gradients after backward instead of overlapping.") var noOverlap = false
+    @Option(name: .customLong("stall-timeout"), help: "Seconds a collective may wait before the job is aborted (default 10× median step, ≥ 60).") var stallTimeout: Double?
+    @Option(help: "Threads per rank (default: cores per node / ranks per node).") var threads: Int?
+
+    func validate() throws {
+        guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1 (got \(epochs))") }
+        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1 (got \(batchSize))") }
+        guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be positive (got \(lr))") }
+        guard TrainingConfiguration.OptimizerKind(rawValue: optimizer) != nil else {
+            throw ValidationError("--optimizer must be sgd, adam or adamw (got '\(optimizer)')")
+        }
+        guard ["constant", "step", "cosine", "plateau"].contains(schedule) else {
+            throw ValidationError("--schedule must be constant, step, cosine or plateau (got '\(schedule)')")
+        }
+        if let tensorboardEvery, tensorboardEvery < 1 { throw ValidationError("--tensorboard-every must be at least 1 (got \(tensorboardEvery))") }
+        if tensorboardEvery != nil && tensorboard == nil { throw ValidationError("--tensorboard-every needs --tensorboard DIR") }
+        guard bucketMB > 0 else { throw ValidationError("--bucket-mb must be positive (got \(bucketMB))") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1 (got \(threads))") }
+        if resume == "auto" && checkpointDir == nil { throw ValidationError("--resume auto needs --checkpoint-dir") }
+        _ = try ModelZoo.entry(named: model)
+        _ = try Augmentation.parse(augment, shift: shift, rotate: rotate)
+    }
+
+    func run() throws {
+        StopSignal.install()
+        try DistributedRun.run(stallTimeout: stallTimeout, threads: threads) { communicator, threadCount in
+            let entry = try ModelZoo.entry(named: model)
+            let splits = try data.open(for: entry)
+            let network = try ModelZoo.network(named: model, classes: splits.train.classNames.count,
+                                               input: Shape([splits.train.imageShape.channels, splits.train.imageShape.height, splits.train.imageShape.width]))
+            let configuration = try makeConfiguration(threads: threadCount)
+            var callbacks: [any TrainingCallback] = [ProgressReporter()]
+            let logPath = log ?? checkpointDir.map { $0 + "/metrics.jsonl" }
+            if let checkpointDir {
+                try FileManager.default.createDirectory(atPath: checkpointDir, withIntermediateDirectories: true)
+                callbacks.append(CurvesPlot(path: checkpointDir + "/curves.svg"))
+            }
+            if let logPath { callbacks.append(MetricsLog(path: logPath)) }
+            if let tensorboard, communicator.rank == 0 { callbacks.append(try TensorBoardLog(directory: tensorboard, batchInterval: tensorboardEvery)) }
+            let trainer = try Trainer(configuration: configuration, network: network, data: splits, communicator: communicator, callbacks: callbacks)
+            if communicator.rank == 0 {
+                Console.line("cohort \(CohortVersion.string): \(model) \(network.inputShape) → \(network.outputShape.count) classes, "
+                      + "\(network.arena.trainableCount) parameters; \(communicator.size) rank(s) × \(threadCount) thread(s); "
+                      + "train \(splits.train.count), validation \(splits.validation?.count ?? 0), test \(splits.test?.count ?? 0)")
+                splits.warnings.forEach { DistributedRun.printError("cohort: warning: \($0)") }
+            }
+            let result = try trainer.run(resume: resume)
+            if communicator.rank == 0 {
+                if let test = result.test { Console.line(String(format: "test accuracy: %.4f", test.accuracy)) }
+                if let checkpointDir {
+                    Console.line("checkpoint: \(checkpointDir)/last.safetensors")
+                    Console.line("curves: \(checkpointDir)/curves.svg")
+                }
+                if let logPath { Console.line("metrics log: \(logPath)") }
+            }
+            return result.outcome == .signalled ? StopSignal.exitStatus : 0
+        }
+    }
+
+    func makeConfiguration(threads: Int) throws -> TrainingConfiguration {
+        var c = TrainingConfiguration(model: model)
+        c.epochs = epochs
+        c.globalBatch = batchSize
+        c.learningRate = lr
+        c.momentum = momentum
+        c.nesterov = nesterov
+        c.weightDecay = weightDecay
+        c.optimizer = TrainingConfiguration.OptimizerKind(rawValue: optimizer)!
+        switch schedule {
+        case "step": c.schedule = .step(every: stepSize, gamma: gamma)
+        case "cosine": c.schedule = .cosine(epochs: epochs, minimum: 0)
+        case "plateau": c.plateau = ReduceOnPlateau()
+        default: c.schedule = .constant
+        }
+        c.warmupEpochs = warmupEpochs
+        c.labelSmoothing = labelSmoothing
+        c.augmentation = try Augmentation.parse(augment, shift: shift, rotate: rotate)
+        c.seed = seed
+        c.checkpointDirectory = checkpointDir
+        c.keep = keep
+        c.saveBest = saveBest
+        c.earlyStopPatience = earlyStop
+        c.maxSteps = maxSteps
+        c.bucketBytes = Int(bucketMB * 1_048_576)
+        c.overlapCommunication = !noOverlap
+        c.synchronizeBatchNorm = syncBN
+        c.threads = threads
+        return c
+    }
+}

@@ -1,0 +1,95 @@
+@testable import CohortCore
+import CohortTestSupport
+import Testing
+
+@Suite struct KernelTests {
+    @Test(arguments: [(false, false), (false, true), (true, false), (true, true)])
+    func gemmEqualsNaive(transposeA: Bool, transposeB: Bool) {
+        let (m, n, k) = (5, 7, 4)
+        var generator = SeededGenerator(seed: 3)
+        let a = (0..<(m * k)).map { _ in generator.nextUnit() - 0.5 }
+        let b = (0..<(k * n)).map { _ in generator.nextUnit() - 0.5 }
+        let c0 = (0..<(m * n)).map { _ in generator.nextUnit() - 0.5 }
+        var fast = c0, slow = c0
+        let lda = transposeA ? m : k, ldb = transposeB ? k : n
+        Gemm.multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 0.7, a: a, lda: lda, b: b, ldb: ldb, beta: 0.3, c: &fast, ldc: n)
+        Gemm.naive(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 0.7, a: a, lda: lda, b: b, ldb: ldb, beta: 0.3, c: &slow, ldc: n)
+        for i in 0..<(m * n) { #expect(abs(fast[i] - slow[i]) < 1e-5, "element \(i)") }
+    }
+
+    static let geometries: [ConvGeometry] = [
+        ConvGeometry(channels: 2, height: 5, width: 6, kernelH: 3, kernelW: 3, strideH: 1, strideW: 1, padTop: 1, padLeft: 1, outH: 5, outW: 6),
+        ConvGeometry(channels: 3, height: 7, width: 7, kernelH: 3, kernelW: 3, strideH: 2, strideW: 2, padTop: 0, padLeft: 1, outH: 4, outW: 4),
+        ConvGeometry(channels: 1, height: 9, width: 8, kernelH: 5, kernelW: 3, strideH: 2, strideW: 3, padTop: 2, padLeft: 0, outH: 5, outW: 2),
+        ConvGeometry(channels: 2, height: 4, width: 4, kernelH: 1, kernelW: 1, strideH: 1, strideW: 1, padTop: 0, padLeft: 0, outH: 4, outW: 4),
+    ]
+
+    @Test(arguments: geometries)
+    func im2colMatchesNaive(_ g: ConvGeometry) {
+        var generator = SeededGenerator(seed: 5)
+        let image = (0..<(g.channels * g.inPlane)).map { _ in generator.nextUnit() }
+        var fast = [Float](repeating: -1, count: g.columnRows * g.outPlane), slow = fast
+        Im2Col.im2col(g, image: image, columns: &fast, ld: g.outPlane)
+        Im2Col.naiveIm2col(g, image: image, columns: &slow, ld: g.outPlane)
+        #expect(fast == slow)
+    }
+
+    /// ⟨im2col(x), c⟩ = ⟨x, col2im(c)⟩ for random x and c.
+    @Test(arguments: geometries)
+    func im2colAndCol2imAreAdjoint(_ g: ConvGeometry) {
+        var generator = SeededGenerator(seed: 9)
+        let x = (0..<(g.channels * g.inPlane)).map { _ in generator.nextUnit() - 0.5 }
+        let c = (0..<(g.columnRows * g.outPlane)).map { _ in generator.nextUnit() - 0.5 }
+        var columns = [Float](repeating: 0, count: c.count)
+        Im2Col.im2col(g, image: x, columns: &columns, ld: g.outPlane)
+        var image = [Float](repeating: 0, count: x.count)
+        Im2Col.col2im(g, columns: c, ld: g.outPlane, image: &image)
+        let left = zip(columns, c).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+        let right = zip(x, image).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+        #expect(abs(left - right) < 1e-4)
+    }
+
+    /// Convolution through im2col + GEMM equals a direct 6-loop convolution.
+    @Test func convolutionMatchesDirectLoop() throws {
+        let conv = Conv2D(filters: 3, kernel: 3, stride: 2, padding: .same, name: "conv")
+        let network = try Network(root: conv, inputShape: [2, 5, 5])
+        network.arena.initialize(seed: 1)
+        var generator = SeededGenerator(seed: 2)
+        for i in 0..<conv.bias!.count { conv.bias!.value[i] = generator.nextUnit() }
+        let x = Tensor(zeros: [2, 2, 5, 5])
+        for i in 0..<x.count { x[i] = generator.nextUnit() - 0.5 }
+        let y = try network.forward(x, context: Context(mode: .inference))
+        #expect(y.shape == [2, 3, 3, 3])
+        let w = conv.weight.value
+        for n in 0..<2 { for k in 0..<3 { for p in 0..<3 { for q in 0..<3 {
+            var sum = Double(conv.bias!.value[k])
+            for c in 0..<2 { for r in 0..<3 { for s in 0..<3 {
+                let h = p * 2 - 1 + r, v = q * 2 - 1 + s
+                if h >= 0, h < 5, v >= 0, v < 5 { sum += Double(w[((k * 2 + c) * 3 + r) * 3 + s]) * Double(x[((n * 2 + c) * 5 + h) * 5 + v]) }
+            } } }
+            #expect(abs(Double(y[((n * 3 + k) * 3 + p) * 3 + q]) - sum) < 1e-5)
+        } } } }
+    }
+
+    /// A leading convolution skips the input gradient in training networks; parameter gradients are unchanged.
+    @Test func leadingConvolutionSkipsOnlyTheInputGradient() throws {
+        func run(inputGradient: Bool) throws -> (dx: Tensor, gradients: [Float]) {
+            let model = Sequential([Conv2D(filters: 3, kernel: 3, name: "c1"), Activation(.tanh, name: "t"), Conv2D(filters: 2, kernel: 3, name: "c2")])
+            let network = try Network(root: model, inputShape: [2, 6, 6], inputGradient: inputGradient)
+            network.arena.initialize(seed: 4)
+            let x = Tensor(zeros: [2, 2, 6, 6])
+            for i in 0..<x.count { x[i] = Float(i % 7) * 0.1 - 0.3 }
+            let context = Context(mode: .training)
+            let y = try network.forward(x, context: context)
+            let dy = Tensor(zeros: y.shape)
+            for i in 0..<dy.count { dy[i] = Float(i % 5) * 0.2 - 0.4 }
+            network.arena.zeroGradients()
+            let dx = try network.root.backward(dy, context: context)
+            return (dx, Array(network.arena.gradients))
+        }
+        let full = try run(inputGradient: true), training = try run(inputGradient: false)
+        #expect(full.dx.shape == [2, 2, 6, 6])
+        #expect(training.dx.count == 0)
+        #expect(training.gradients == full.gradients)
+    }
+}

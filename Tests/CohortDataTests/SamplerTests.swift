@@ -1,0 +1,47 @@
+import Testing
+@testable import CohortData
+
+@Suite struct SamplerTests {
+    @Test(arguments: [(103, 12, 1), (103, 12, 2), (103, 12, 4), (100, 10, 5), (64, 64, 2)])
+    func slicesPartitionEachGlobalBatch(count: Int, batch: Int, world: Int) throws {
+        let samplers = try (0..<world).map { try ShardSampler(count: count, globalBatch: batch, worldSize: world, rank: $0, seed: 42) }
+        let single = try ShardSampler(count: count, globalBatch: batch, worldSize: 1, rank: 0, seed: 42)
+        #expect(samplers[0].stepsPerEpoch == count / batch)
+        var seen = Set<Int>()
+        for epoch in 0..<2 {
+            seen.removeAll()
+            for step in 0..<single.stepsPerEpoch {
+                let joined = samplers.flatMap { $0.indices(epoch: epoch, step: step) }
+                #expect(joined == single.indices(epoch: epoch, step: step))
+                #expect(samplers.allSatisfy { $0.indices(epoch: epoch, step: step).count == batch / world })
+                for i in joined { #expect(seen.insert(i).inserted) }
+            }
+            #expect(seen.count == single.stepsPerEpoch * batch)
+            #expect(seen.allSatisfy { $0 >= 0 && $0 < count })
+            for r in 0..<world { #expect(samplers[r].epochBatches(epoch: epoch) == (0..<single.stepsPerEpoch).map { samplers[r].indices(epoch: epoch, step: $0) }) }
+        }
+    }
+
+    @Test func permutationDependsOnSeedAndEpochOnly() throws {
+        let a = try ShardSampler(count: 50, globalBatch: 10, worldSize: 1, rank: 0, seed: 7)
+        let b = try ShardSampler(count: 50, globalBatch: 10, worldSize: 1, rank: 0, seed: 7)
+        let c = try ShardSampler(count: 50, globalBatch: 10, worldSize: 1, rank: 0, seed: 8)
+        #expect(a.permutation(epoch: 3) == b.permutation(epoch: 3))
+        #expect(a.permutation(epoch: 3) != a.permutation(epoch: 4))
+        #expect(a.permutation(epoch: 3) != c.permutation(epoch: 3))
+        #expect(a.permutation(epoch: 0).sorted() == Array(0..<50))
+    }
+
+    @Test func indivisibleBatchIsAnError() {
+        let message = Fixtures.errorMessage { _ = try ShardSampler(count: 100, globalBatch: 10, worldSize: 3, rank: 0, seed: 1) }
+        #expect(message?.contains("not divisible") == true, "\(message ?? "no error")")
+    }
+
+    @Test(arguments: [(10, 3), (10000, 4), (2, 4), (0, 2), (7, 1)])
+    func evaluationCoversEverySampleOnce(count: Int, world: Int) {
+        let ranges = (0..<world).map { ShardSampler.evaluationRange(count: count, worldSize: world, rank: $0) }
+        #expect(ranges.flatMap { Array($0) } == Array(0..<count))
+        let batches = (0..<world).flatMap { ShardSampler.evaluationBatches(count: count, worldSize: world, rank: $0, batchSize: 3) }
+        #expect(batches.flatMap { $0 } == Array(0..<count))
+    }
+}

@@ -1,0 +1,46 @@
+import CohortTestSupport
+import Foundation
+import Testing
+
+/// The benchmark commands run alone and under `mpirun -np 2` and report what they promise
+/// (never asserting on speed).
+@Suite(.serialized) struct BenchCommandTests {
+    static func object(_ output: String) throws -> [String: Any] {
+        let line = try #require(output.split(separator: "\n").last { $0.hasPrefix("{") })
+        return try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+    }
+
+    @Test func benchReportsThroughputAloneAndAcrossRanks() throws {
+        let arguments = ["bench", "--model", "lenet5", "--batch-size", "16", "--steps", "2", "--warmup", "1", "--json"]
+        let alone = try CommandRunner.run([CommandRunner.cohort] + arguments + ["--threads", "1"], timeout: 120)
+        #expect(alone.status == 0, "\(alone)")
+        let one = try Self.object(alone.output)
+        #expect(one["ranks"] as? Int == 1 && one["batch_size"] as? Int == 16 && one["threads_per_rank"] as? Int == 1)
+        #expect((one["images_per_sec"] as? Double ?? 0) > 0)
+        let pair = try CommandRunner.run(CommandRunner.mpirun(2, arguments), timeout: 120)
+        #expect(pair.status == 0, "\(pair)")
+        let two = try Self.object(pair.output)
+        #expect(two["ranks"] as? Int == 2 && (two["per_rank"] as? [Any])?.count == 2)
+        let split = try #require(((two["per_rank"] as? [[String: Any]])?.first?["step_ms"]) as? [String: Double])
+        #expect(Set(split.keys) == ["data", "forward", "backward", "communication", "optimizer"])
+    }
+
+    @Test func benchRejectsABatchThatDoesNotSplitAcrossRanks() throws {
+        let run = try CommandRunner.run(CommandRunner.mpirun(2, ["bench", "--model", "lenet5", "--batch-size", "15", "--steps", "1"]), timeout: 60)
+        #expect(run.status != 0)
+        #expect(run.output.contains("--batch-size 15 is not divisible by the 2 ranks"), "\(run)")
+    }
+
+    @Test func allreduceBenchmarkComparesEverySize() throws {
+        let run = try CommandRunner.run(CommandRunner.mpirun(2, ["bench-allreduce", "--sizes", "4,256", "--seconds", "0.05"]), timeout: 60)
+        #expect(run.status == 0, "\(run)")
+        #expect(run.output.contains("       4 KB") && run.output.contains("     256 KB"), "\(run)")
+    }
+
+    @Test func loaderBenchmarkLoadsThePackagedData() throws {
+        let run = try CommandRunner.run([CommandRunner.cohort, "bench-loader", "--model", "fashion-cnn", "--augment", "flip,shift", "--images", "512",
+                                         "--threads", "2"], timeout: 60)
+        #expect(run.status == 0, "\(run)")
+        #expect(run.output.contains("threads 1:") && run.output.contains("threads 2:") && run.output.contains("512 images"), "\(run)")
+    }
+}

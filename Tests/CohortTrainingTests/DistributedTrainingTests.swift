@@ -1,0 +1,175 @@
+import CohortCore
+import CohortModels
+import CohortTestSupport
+import CohortTraining
+import Foundation
+import Testing
+
+/// `cohort train` really run under `mpirun -np 2` (serialized: two jobs at once would oversubscribe 2 cores).
+@Suite(.serialized) struct DistributedTrainingTests {
+    /// fashion-cnn on the first `limit` packaged Fashion-MNIST images (dropout on, no BatchNorm), at a
+    /// learning rate where the early steps are not chaotic (momentum 0.9 there amplifies rounding 100×).
+    static func trainArguments(_ directory: String, limit: Int = 256, batch: Int = 32, extra: [String] = []) -> [String] {
+        ["train", "--model", "fashion-cnn", "--limit", "\(limit)", "--batch-size", "\(batch)", "--lr", "0.01", "--momentum", "0.5",
+         "--seed", "3", "--checkpoint-dir", directory, "--threads", "1", "--eval-limit", "500"] + extra
+    }
+
+    static func weights(_ path: String) throws -> [Float] {
+        let (network, _) = try loadCheckpoint(path)
+        return Array(network.arena.values)
+    }
+
+    static func loadCheckpoint(_ path: String) throws -> (Network, CheckpointState) {
+        let state = try CheckpointStore.inspect(path: path)
+        let network = try ModelZoo.network(named: state.model, classes: state.classes, input: Shape(state.inputShape))
+        return (network, try CheckpointStore.load(path: path, arena: network.arena, optimizer: nil))
+    }
+
+    static func maxRelativeDifference(_ a: [Float], _ b: [Float]) -> Double {
+        let scale = a.reduce(0.0) { max($0, Double(abs($1))) }
+        return zip(a, b).reduce(0.0) { max($0, Double(abs($1.0 - $1.1))) } / max(scale, 1e-12)
+    }
+
+    @Test func twoRanksEqualOneRankAndRerunsAreBitwiseEqual() throws {
+        let one = TrainingFixtures.temporaryDirectory(), two = TrainingFixtures.temporaryDirectory(), again = TrainingFixtures.temporaryDirectory()
+        let steps = ["--max-steps", "5"]
+        let single = try CommandRunner.run([CommandRunner.cohort] + Self.trainArguments(one, extra: steps), timeout: 120)
+        #expect(single.status == 0, "\(single)")
+        let pair = try CommandRunner.run(CommandRunner.mpirun(2, Self.trainArguments(two, extra: steps)), timeout: 120)
+        #expect(pair.status == 0, "\(pair)")
+        let rerun = try CommandRunner.run(CommandRunner.mpirun(2, Self.trainArguments(again, extra: steps)), timeout: 120)
+        #expect(rerun.status == 0, "\(rerun)")
+        let w1 = try Self.weights(one + "/last.safetensors"), w2 = try Self.weights(two + "/last.safetensors")
+        let difference = Self.maxRelativeDifference(w1, w2)
+        #expect(difference <= 1e-5, "2 ranks × 16 vs 1 rank × 32: max relative difference \(difference)")
+        #expect(try Self.weights(again + "/last.safetensors") == w2, "two 2-rank runs must be bitwise identical")
+    }
+
+    @Test func epochEndReplicaCheckPassesAndTestAccuracyIsPrinted() throws {
+        let directory = TrainingFixtures.temporaryDirectory()
+        let run = try CommandRunner.run(CommandRunner.mpirun(2, Self.trainArguments(directory, limit: 512, extra: ["--epochs", "2", "--holdout", "500"])), timeout: 180)
+        #expect(run.status == 0, "\(run)")
+        #expect(run.output.contains("test accuracy: 0."), "\(run)")
+        #expect(run.output.components(separatedBy: "epoch 2/2").count == 2, "rank 0 alone reports progress: \(run)")
+        let (_, state) = try Self.loadCheckpoint(directory + "/last.safetensors")
+        #expect(state.epoch == 2 && state.worldSize == 2 && state.history.count == 2)
+    }
+
+    /// With BatchNorm, 2 ranks × B/2 match 1 rank × B only when the statistics are synchronised.
+    @Test func syncBatchNormMatchesOneRank() throws {
+        let one = TrainingFixtures.temporaryDirectory(), synced = TrainingFixtures.temporaryDirectory(), local = TrainingFixtures.temporaryDirectory()
+        func arguments(_ directory: String) -> [String] {
+            ["train", "--model", "resnet18-cifar", "--limit", "64", "--batch-size", "8", "--lr", "0.01", "--momentum", "0.5", "--seed", "3",
+             "--threads", "1", "--max-steps", "2", "--eval-limit", "16", "--checkpoint-dir", directory]
+        }
+        let single = try CommandRunner.run([CommandRunner.cohort] + arguments(one), timeout: 120)
+        #expect(single.status == 0, "\(single)")
+        let withSync = try CommandRunner.run(CommandRunner.mpirun(2, arguments(synced) + ["--sync-bn"]), timeout: 120)
+        #expect(withSync.status == 0, "\(withSync)")
+        let withoutSync = try CommandRunner.run(CommandRunner.mpirun(2, arguments(local)), timeout: 120)
+        #expect(withoutSync.status == 0, "\(withoutSync)")
+        let reference = try Self.weights(one + "/last.safetensors")
+        let syncedDifference = Self.maxRelativeDifference(reference, try Self.weights(synced + "/last.safetensors"))
+        let localDifference = Self.maxRelativeDifference(reference, try Self.weights(local + "/last.safetensors"))
+        #expect(syncedDifference <= 1e-5, "sync-BN: max relative difference \(syncedDifference)")
+        #expect(localDifference > 1e-3, "per-rank statistics should differ: \(localDifference)")
+    }
+
+    @Test func killedJobResumesToTheUninterruptedWeightsBitwise() throws {
+        let straight = TrainingFixtures.temporaryDirectory(), killed = TrainingFixtures.temporaryDirectory()
+        let arguments = ["--epochs", "3", "--limit", "384"]
+        let reference = try CommandRunner.run(CommandRunner.mpirun(2, Self.trainArguments(straight, extra: arguments)), timeout: 180)
+        #expect(reference.status == 0, "\(reference)")
+        let interrupted = try CommandRunner.run(CommandRunner.mpirun(2, Self.trainArguments(killed, extra: arguments)), timeout: 180) { process in
+            _ = CommandRunner.waitForFile(killed + "/epoch-0001.safetensors", timeout: 120)
+            usleep(700_000)   // into epoch 2
+            kill(-process.processIdentifier, SIGKILL)
+        }
+        #expect(interrupted.status != 0)
+        let resumed = try CommandRunner.run(CommandRunner.mpirun(2, Self.trainArguments(killed, extra: arguments + ["--resume", "auto"])), timeout: 180)
+        #expect(resumed.status == 0, "\(resumed)")
+        #expect(resumed.output.contains("resumed from"), "\(resumed)")
+        #expect(try Self.weights(killed + "/last.safetensors") == (try Self.weights(straight + "/last.safetensors")))
+    }
+
+    /// Kept to 6 steps (3 per epoch, stopped mid-epoch 2): past ~6 steps max-pool ties broken by one ulp
+    /// of GEMM blocking start to route gradients differently, which is float rounding, amplified.
+    @Test func twoRankCheckpointResumesOnOneRank() throws {
+        let straight = TrainingFixtures.temporaryDirectory(), switched = TrainingFixtures.temporaryDirectory()
+        let arguments = ["--epochs", "2"]
+        let full = try CommandRunner.run(CommandRunner.mpirun(2, Self.trainArguments(straight, limit: 96, extra: arguments)), timeout: 180)
+        #expect(full.status == 0, "\(full)")
+        let half = try CommandRunner.run(CommandRunner.mpirun(2, Self.trainArguments(switched, limit: 96, extra: arguments + ["--max-steps", "4"])), timeout: 180)
+        #expect(half.status == 0, "\(half)")
+        let rest = try CommandRunner.run([CommandRunner.cohort] + Self.trainArguments(switched, limit: 96, extra: arguments + ["--resume", "auto"]), timeout: 180)
+        #expect(rest.status == 0, "\(rest)")
+        #expect(rest.output.contains("saved by 2 ranks, now 1"), "\(rest)")
+        let difference = Self.maxRelativeDifference(try Self.weights(switched + "/last.safetensors"), try Self.weights(straight + "/last.safetensors"))
+        #expect(difference <= 1e-5, "max relative difference \(difference)")
+    }
+
+    @Test func signalStopsAllRanksWithACheckpoint() throws {
+        let directory = TrainingFixtures.temporaryDirectory()
+        let tag = directory
+        let run = try CommandRunner.run(CommandRunner.mpirun(2, Self.trainArguments(directory, limit: 2048, extra: ["--epochs", "5"])), timeout: 180) { _ in
+            _ = CommandRunner.waitForFile(directory + "/epoch-0001.safetensors", timeout: 120)
+            if let pid = CommandRunner.rankPID(1, tag: tag) { kill(pid, SIGUSR1) }
+        }
+        #expect(run.status == 75, "stop by signal exits with status 75: \(run)")
+        #expect(run.output.contains("stop signal received"), "\(run)")
+        let (_, state) = try Self.loadCheckpoint(directory + "/last.safetensors")
+        #expect(state.epoch >= 1 && state.epoch < 5, "stopped mid-run at epoch \(state.epoch)")
+    }
+
+    @Test func killedRankEndsTheJobPromptly() throws {
+        let directory = TrainingFixtures.temporaryDirectory()
+        let run = try CommandRunner.run(CommandRunner.mpirun(2, Self.trainArguments(directory, limit: 4096, extra: ["--epochs", "5"])), timeout: 60) { _ in
+            _ = CommandRunner.waitForFile(directory + "/metrics.jsonl", timeout: 50)
+            if let pid = CommandRunner.rankPID(1, tag: directory) { kill(pid, SIGKILL) }
+        }
+        #expect(run.status != 0)
+        #expect(!run.timedOut && run.seconds < 45, "\(run)")
+    }
+
+    @Test func stalledRankIsNamedAndTheJobAborts() throws {
+        let directory = TrainingFixtures.temporaryDirectory()
+        var stoppedAt = Date()
+        let run = try CommandRunner.run(CommandRunner.mpirun(2, Self.trainArguments(directory, limit: 4096, extra: ["--epochs", "5", "--stall-timeout", "5"])), timeout: 90) { _ in
+            _ = CommandRunner.waitForFile(directory + "/metrics.jsonl", timeout: 60)
+            if let pid = CommandRunner.rankPID(1, tag: directory) { kill(pid, SIGSTOP) }
+            stoppedAt = Date()
+        }
+        let afterStop = Date().timeIntervalSince(stoppedAt)
+        #expect(run.status != 0)
+        #expect(afterStop < 20, "job ended \(afterStop)s after SIGSTOP: \(run)")
+        #expect(run.output.contains("rank 1"), "\(run)")
+        #expect(run.output.contains("step"), "\(run)")
+    }
+
+    @Test func mismatchedConfigurationIsCaughtBeforeStepOne() throws {
+        let directory = TrainingFixtures.temporaryDirectory()
+        let base = Self.trainArguments(directory)
+        let arguments = ["mpirun", "--allow-run-as-root", "--oversubscribe", "-np", "1", CommandRunner.cohort] + base + ["--lr", "0.1", ":",
+                         "-np", "1", CommandRunner.cohort] + base + ["--lr", "0.2"]
+        let run = try CommandRunner.run(arguments, timeout: 60)
+        #expect(run.status != 0)
+        #expect(run.output.contains("lr"), "\(run)")
+        #expect(!FileManager.default.fileExists(atPath: directory + "/last.safetensors"), "no step ran")
+    }
+
+    @Test func killsDuringCheckpointWritesAlwaysLeaveALoadableCheckpoint() throws {
+        for attempt in 0..<4 {
+            let directory = TrainingFixtures.temporaryDirectory()
+            // Two steps per epoch: a checkpoint is written every ~0.3 s.
+            _ = try CommandRunner.run([CommandRunner.cohort] + Self.trainArguments(directory, limit: 64, extra: ["--epochs", "200"]), timeout: 120) { process in
+                _ = CommandRunner.waitForFile(directory + "/epoch-0002.safetensors", timeout: 60)
+                usleep(UInt32(50_000 + attempt * 97_000))
+                kill(-process.processIdentifier, SIGKILL)
+            }
+            let store = CheckpointStore(directory: directory)
+            let newest = store.newestValid()
+            #expect(newest != nil, "attempt \(attempt): no loadable checkpoint in \(directory)")
+            if let newest { _ = try Self.loadCheckpoint(newest.path) }
+        }
+    }
+}

@@ -1,0 +1,68 @@
+import CohortCore
+import CohortTraining
+import Foundation
+import Testing
+
+/// Records the events the trainer raises.
+final class EventRecorder: TrainingCallback {
+    var events: [String] = []
+    func fitStarted(epochs: Int, stepsPerEpoch: Int, startEpoch: Int) { events.append("fit \(epochs)x\(stepsPerEpoch) from \(startEpoch)") }
+    func batchEnded(epoch: Int, step: Int, stepsPerEpoch: Int, loss: Double, accuracy: Double, imagesPerSecond: Double) {
+        if step == stepsPerEpoch { events.append("last batch \(epoch)") }
+    }
+    func epochEnded(_ metrics: EpochMetrics, history: [[String: Double]]) { events.append("epoch \(metrics.epoch) \(history.count)") }
+    func fitEnded(test: EvaluationResult?) { events.append("end \(test?.samples ?? -1)") }
+}
+
+@Suite struct TrainerTests {
+    @Test func loopRaisesEventsLearnsAndWritesItsFiles() throws {
+        let directory = TrainingFixtures.temporaryDirectory()
+        let recorder = EventRecorder()
+        let log = MetricsLog(path: directory + "/metrics.jsonl")
+        let curves = CurvesPlot(path: directory + "/curves.svg")
+        var c = TrainingFixtures.configuration(directory: directory, epochs: 3)
+        c.keep = 2
+        let (_, result) = try TrainingFixtures.train(c, callbacks: [recorder, log, curves])
+        #expect(recorder.events == ["fit 3x16 from 0", "last batch 0", "epoch 0 1", "last batch 1", "epoch 1 2", "last batch 2", "epoch 2 3", "end 10000"])
+        #expect(result.outcome == .completed)
+        let losses = result.history.compactMap { $0["loss"] }
+        #expect(losses.count == 3 && losses[2] < losses[0], "losses \(losses)")
+        #expect((result.test?.accuracy ?? 0) > 0.5, "a tiny CNN on 512 images beats 50% on the test set")
+        let files = Set(try FileManager.default.contentsOfDirectory(atPath: directory))
+        #expect(files.isSuperset(of: ["last.safetensors", "epoch-0002.safetensors", "epoch-0003.safetensors", "metrics.jsonl", "curves.svg"]))
+        #expect(!files.contains("epoch-0001.safetensors"), "--keep 2 prunes older epoch files")
+        let lines = try String(contentsOfFile: directory + "/metrics.jsonl", encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 3)
+        let first = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any]
+        #expect(Set(first.map { Array($0.keys) } ?? []).isSuperset(of: ["epoch", "step", "loss", "accuracy", "val_loss", "val_accuracy", "lr", "images_per_sec", "seconds"]))
+        #expect(try String(contentsOfFile: directory + "/curves.svg", encoding: .utf8).contains("<polyline"))
+    }
+
+    @Test func interruptedAndResumedRunEqualsUninterruptedBitwise() throws {
+        let straight = TrainingFixtures.temporaryDirectory(), interrupted = TrainingFixtures.temporaryDirectory()
+        let (reference, _) = try TrainingFixtures.train(TrainingFixtures.configuration(directory: straight, epochs: 2))
+        var first = TrainingFixtures.configuration(directory: interrupted, epochs: 2)
+        first.maxSteps = 21   // stops in the middle of epoch 2
+        let (_, partial) = try TrainingFixtures.train(first)
+        #expect(partial.outcome == .maxSteps)
+        let (resumed, result) = try TrainingFixtures.train(TrainingFixtures.configuration(directory: interrupted, epochs: 2), resume: "auto")
+        #expect(result.outcome == .completed)
+        #expect(Array(resumed.arena.values) == Array(reference.arena.values))
+        #expect(Array(resumed.arena.bufferValues) == Array(reference.arena.bufferValues))
+    }
+
+    @Test func resumeRefusesAnotherConfiguration() throws {
+        let directory = TrainingFixtures.temporaryDirectory()
+        var c = TrainingFixtures.configuration(directory: directory, epochs: 1)
+        c.maxSteps = 2
+        _ = try TrainingFixtures.train(c)
+        c.globalBatch = 64
+        #expect { _ = try TrainingFixtures.train(c, resume: "auto") } throws: { "\($0)".contains("global batch size") }
+    }
+
+    @Test func nonFiniteLossStopsNamingTheStep() throws {
+        var c = TrainingFixtures.configuration(directory: nil, epochs: 1)
+        c.learningRate = 1e30
+        #expect { _ = try TrainingFixtures.train(c) } throws: { "\($0)".contains("NaN or infinite at global step") }
+    }
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Learning-quality recipes on the packaged Fashion-MNIST, each trained with `mpirun -np ${RANKS:-2}`.
+#   scripts/fashion-mnist.sh [recipe...]      recipes: seed fast resnet18 folder fast-1rank (default: fast)
+# Each run writes its metrics log, curves, checkpoints and console output to
+# ${RESULTS:-runs/fashion-mnist}/<recipe>/ and appends "recipe ranks epochs seconds test_accuracy"
+# to ${RESULTS}/results.tsv. EPOCHS overrides a recipe's epoch count.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh >/dev/null
+. scripts/env.sh
+swift build -c release --product cohort >/dev/null
+cohort=$PWD/.build/release/cohort
+results=${RESULTS:-runs/fashion-mnist}
+mkdir -p "$results"
+
+run() {   # run NAME RANKS EPOCHS FLAGS...
+  local name=$1 ranks=$2 epochs=${EPOCHS:-$3}; shift 3
+  local dir=$results/$name launcher=()
+  rm -rf "$dir"; mkdir -p "$dir"
+  if [ "$ranks" -gt 1 ]; then
+    launcher=(mpirun -np "$ranks" --bind-to core)
+    [ "$(id -u)" -eq 0 ] && launcher+=(--allow-run-as-root)
+  fi
+  echo "fashion-mnist.sh: $name on $ranks rank(s), $epochs epochs" >&2
+  local start=$SECONDS
+  "${launcher[@]}" "$cohort" train --epochs "$epochs" --checkpoint-dir "$dir" --save-best "$@" | tee "$dir/output.log"
+  local accuracy
+  accuracy=$(sed -n 's/^test accuracy: //p' "$dir/output.log" | tail -1)
+  printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$ranks" "$epochs" "$((SECONDS - start))" "$accuracy" >> "$results/results.tsv"
+}
+
+# The seed notebook's recipe: plain SGD 0.01, batch 32, first 5000 training images held out.
+seed=(--model fashion-cnn --optimizer sgd --lr 0.01 --batch-size 32 --holdout 5000 --seed 42)
+# Momentum, flips and shifts, cosine decay after one warm-up epoch.
+fast=(--model fashion-cnn --lr 0.05 --momentum 0.9 --nesterov --weight-decay 5e-4 --batch-size 64 --holdout 5000
+      --augment flip,shift --shift 0.1 --schedule cosine --warmup-epochs 1 --seed 42)
+
+for recipe in "${@:-fast}"; do
+  case "$recipe" in
+    seed) run seed "${RANKS:-2}" 30 "${seed[@]}" ;;
+    fast) run fast "${RANKS:-2}" 10 "${fast[@]}" ;;
+    fast-1rank) run fast-1rank 1 10 "${fast[@]}" ;;
+    resnet18)
+      run resnet18 "${RANKS:-2}" 10 --model resnet18-cifar --lr 0.1 --momentum 0.9 --nesterov --weight-decay 5e-4 \
+        --batch-size 128 --holdout 5000 --augment flip,shift --schedule cosine --warmup-epochs 1 --seed 42 ;;
+    folder)
+      folder=$results/fashion-mnist-png
+      [ -d "$folder/train" ] || "$cohort" convert --data /usr/share/datasets/fashion-mnist --out "$folder" --format png
+      run folder "${RANKS:-2}" 10 "${fast[@]}" --data "$folder" ;;
+    *) echo "fashion-mnist.sh: unknown recipe $recipe (seed fast fast-1rank resnet18 folder)" >&2; exit 2 ;;
+  esac
+done
+column -t "$results/results.tsv"

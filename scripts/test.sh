@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The test command: installs dependencies, builds in release and runs the whole suite in release.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+. scripts/env.sh
+
+# The checkpoint tests read Cohort's files with Python's safetensors and numpy, the TensorBoard
+# test with the tensorboard package's event loader.
+if ! python3 -c "import safetensors, numpy, tensorboard" 2>/dev/null; then
+  if ! python3 -m pip --version >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-pip >/dev/null
+  fi
+  { python3 -m pip install --quiet safetensors numpy tensorboard \
+    || python3 -m pip install --quiet --break-system-packages safetensors numpy tensorboard; } \
+    || { echo "test.sh: cannot install safetensors, numpy and tensorboard with pip" >&2; exit 1; }
+fi
+
+# One release build with testing enabled serves the test targets and the `cohort` executable the
+# distributed tests launch (a plain `swift build -c release` first would compile everything twice).
+swift build -c release --build-tests -Xswiftc -enable-testing
+swift test -c release -Xswiftc -enable-testing --skip-build "$@"
