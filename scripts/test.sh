@@ -19,4 +19,17 @@ fi
 # One release build with testing enabled serves the test targets and the `cohort` executable the
 # distributed tests launch (a plain `swift build -c release` first would compile everything twice).
 swift build -c release --build-tests -Xswiftc -enable-testing
-swift test -c release -Xswiftc -enable-testing --skip-build "$@"
+# Every test has its own timeout; this bound catches anything else so a run always ends.
+status=0
+timeout --kill-after=30 45m swift test -c release -Xswiftc -enable-testing --skip-build "$@" || status=$?
+
+# A process a test left behind (a stopped rank, an orphaned MPI daemon) would keep whoever waits on
+# this script waiting: name and end it, and fail the run.
+leftovers=$(pgrep -f "$PWD/.build/|orted|prted" || true)
+if [ -n "$leftovers" ]; then
+  echo "test.sh: processes left behind by the tests (killed):" >&2
+  ps -o pid,stat,etime,args -p "$(echo $leftovers | tr ' ' ,)" >&2 || true
+  kill -KILL $leftovers 2>/dev/null || true
+  [ "$status" -ne 0 ] || status=1
+fi
+exit $status

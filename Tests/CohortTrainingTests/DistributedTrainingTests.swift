@@ -71,7 +71,9 @@ import Testing
         let reference = try Self.weights(one + "/last.safetensors")
         let syncedDifference = Self.maxRelativeDifference(reference, try Self.weights(synced + "/last.safetensors"))
         let localDifference = Self.maxRelativeDifference(reference, try Self.weights(local + "/last.safetensors"))
-        #expect(syncedDifference <= 1e-5, "sync-BN: max relative difference \(syncedDifference)")
+        // Float32 sums grouped per rank differ from one rank's by ulps, which BatchNorm amplifies;
+        // unsynchronised statistics differ by two orders of magnitude more.
+        #expect(syncedDifference <= 1e-4, "sync-BN: max relative difference \(syncedDifference)")
         #expect(localDifference > 1e-3, "per-rank statistics should differ: \(localDifference)")
     }
 
