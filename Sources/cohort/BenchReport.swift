@@ -22,7 +22,7 @@ struct BenchReport {
     func table(layers: Bool) -> String {
         var lines = [
             "bench \(model) \(input) batch \(batchSize) (\(ranks.count) rank(s) × \(batchSize / ranks.count), \(threadsPerRank) thread(s) each), "
-                + "\(ranks.first?.steps ?? 0) steps after warm-up; \(String(format: "%.1f", Double(forwardFLOPs) / 1e6)) MFLOP forward per image",
+                + "\(ranks.first?.steps ?? 0) steps after warm-up; \(String(format: "%.1f", Double(forwardFLOPs) / 1e6)) MFLOP forward per image; OpenBLAS \(BLASCore.name) kernels",
             "rank   img/s   ms/step: data  forward  backward  comm-wait  optimizer   model GFLOP/s  conv GFLOP/s (share)  sgemm GFLOP/s",
         ]
         for r in ranks {
@@ -45,7 +45,7 @@ struct BenchReport {
     func json() throws -> String {
         let object: [String: Any] = [
             "model": model, "input": input.dims, "batch_size": batchSize, "ranks": ranks.count, "threads_per_rank": threadsPerRank,
-            "images_per_sec": imagesPerSecond, "forward_mflop_per_image": Double(forwardFLOPs) / 1e6,
+            "images_per_sec": imagesPerSecond, "blas_core": BLASCore.name, "forward_mflop_per_image": Double(forwardFLOPs) / 1e6,
             "model_gflops": ranks.reduce(0) { $0 + $1.modelGFLOPS },
             "conv_gflops": ranks.reduce(0) { $0 + $1.convolutionGFLOPS },
             "sgemm_gflops": ranks.reduce(0) { $0 + $1.sgemmGFLOPS },

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CohortCore
 
 /// The `cohort` executable: data-parallel CNN training on CPUs.
 @main
@@ -9,4 +10,9 @@ struct CohortCommand: ParsableCommand {
         subcommands: [TrainCommand.self, EvaluateCommand.self, PredictCommand.self, SummaryCommand.self, ModelsCommand.self,
                       ConvertCommand.self, BenchCommand.self, BenchLoaderCommand.self, BenchAllreduceCommand.self, CommCheckCommand.self]
     )
+
+    static func main() {
+        BLASCore.upgradeByReexecuting()
+        main(nil)
+    }
 }

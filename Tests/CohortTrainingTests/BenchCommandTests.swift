@@ -1,3 +1,4 @@
+import CohortCore
 import CohortTestSupport
 import Foundation
 import Testing
@@ -23,6 +24,21 @@ import Testing
         #expect(two["ranks"] as? Int == 2 && (two["per_rank"] as? [Any])?.count == 2)
         let split = try #require(((two["per_rank"] as? [[String: Any]])?.first?["step_ms"]) as? [String: Double])
         #expect(Set(split.keys) == ["data", "forward", "backward", "communication", "optimizer"])
+    }
+
+    /// `cohort` never trains on OpenBLAS kernels older than the CPU's AVX2 or AVX-512, even where
+    /// OpenBLAS misdetects the CPU (VMs that hide the model), and a user's OPENBLAS_CORETYPE wins.
+    @Test func benchRunsTheBestBLASKernelsTheCPUSupports() throws {
+        let arguments = [CommandRunner.cohort, "bench", "--model", "lenet5", "--batch-size", "4", "--steps", "1", "--warmup", "0", "--json"]
+        let run = try CommandRunner.run(arguments, timeout: 60)
+        #expect(run.status == 0, "\(run)")
+        let core = try #require(try Self.object(run.output)["blas_core"] as? String)
+        if ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] == nil {
+            #expect(BLASCore.preferred(detected: core, vectorLevel: BLASCore.cpuVectorLevel) == nil,
+                    "kernels \(core) on a CPU of vector level \(BLASCore.cpuVectorLevel)")
+        }
+        let forced = try CommandRunner.run(arguments, timeout: 60, environment: ["OPENBLAS_CORETYPE": "Prescott"])
+        #expect(try Self.object(forced.output)["blas_core"] as? String == "Prescott", "\(forced)")
     }
 
     @Test func benchRejectsABatchThatDoesNotSplitAcrossRanks() throws {
