@@ -56,9 +56,10 @@ mkdir -p "$work/state" "$work/spool"
 
 cleanup() {
   scancel --quiet --user=root 2>/dev/null || true
-  for pid in "$work/slurmd.pid" "$work/slurmctld.pid" "$work/munged.pid"; do
+  for pid in "$work/slurmd.pid" "$work/slurmctld.pid" /run/munge/cohort-munged.pid; do
     [ -f "$pid" ] && kill "$(cat "$pid")" 2>/dev/null || true
   done
+  rm -f /run/munge/cohort-munged.pid
 }
 trap cleanup EXIT INT TERM
 
@@ -67,7 +68,9 @@ chown munge:munge /etc/munge/munge.key 2>/dev/null || true
 chmod 400 /etc/munge/munge.key
 mkdir -p /run/munge && chown munge:munge /run/munge 2>/dev/null || true
 if ! munge -n >/dev/null 2>&1; then
-  runuser -u munge -- munged --pid-file="$work/munged.pid" 2>/dev/null || munged --force --pid-file="$work/munged.pid"
+  # The pid file lives where the munge user may write it, so cleanup can stop this munged.
+  runuser -u munge -- munged --pid-file=/run/munge/cohort-munged.pid 2>/dev/null \
+    || munged --force --pid-file=/run/munge/cohort-munged.pid
 fi
 slurmctld -f "$SLURM_CONF"
 slurmd -f "$SLURM_CONF"
