@@ -3,7 +3,8 @@
 #   scripts/fashion-mnist.sh [recipe...]      recipes: seed fast resnet18 folder fast-1rank (default: fast)
 # Each run writes its metrics log, curves, checkpoints and console output to
 # ${RESULTS:-runs/fashion-mnist}/<recipe>/ and appends "recipe ranks epochs seconds test_accuracy"
-# to ${RESULTS}/results.tsv. EPOCHS overrides a recipe's epoch count.
+# to ${RESULTS}/results.tsv. EPOCHS overrides a recipe's epoch count. With both `fast` and
+# `fast-1rank` done, their curves are overlaid in ${RESULTS}/fast-1-vs-2-ranks.svg.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh >/dev/null
@@ -50,4 +51,9 @@ for recipe in "${@:-fast}"; do
     *) echo "fashion-mnist.sh: unknown recipe $recipe (seed fast fast-1rank resnet18 folder)" >&2; exit 2 ;;
   esac
 done
+if [ -f "$results/fast/metrics.jsonl" ] && [ -f "$results/fast-1rank/metrics.jsonl" ]; then
+  python3 scripts/overlay_curves.py "$results/fast-1-vs-2-ranks.svg" \
+    "2 ranks=$results/fast/metrics.jsonl" "1 rank=$results/fast-1rank/metrics.jsonl"
+  echo "fashion-mnist.sh: 1 rank versus 2 ranks: $results/fast-1-vs-2-ranks.svg" >&2
+fi
 column -t "$results/results.tsv"
