@@ -71,7 +71,7 @@ public final class Conv2D: Layer {
         try checkInput(x, expected: inputShape)
         input = x
         let g = geometry!, n = x.shape.batch
-        let plane = g.outPlane, kPerGroup = filters / groups, inPerSample = inputShape.count
+        let plane = g.outPlane, kPerGroup = filters / groups
         output.resize(to: [n, filters, g.outH, g.outW])
         let chunk = chunkSize(batch: n)
         columns.resize(to: [g.columnRows * chunk * plane])
@@ -83,9 +83,7 @@ public final class Conv2D: Layer {
             var n0 = 0
             while n0 < n {
                 let nb = min(chunk, n - n0), cols = nb * plane
-                for j in 0..<nb {
-                    Im2Col.im2col(g, image: xp + (n0 + j) * inPerSample + group * g.channels * g.inPlane, columns: col + j * plane, ld: ldc)
-                }
+                im2colChunk(g, x: xp, first: n0, count: nb, group: group, columns: col, ld: ldc)
                 let wg = wp + group * kPerGroup * g.columnRows
                 if nb == 1 {
                     Gemm.multiply(transposeA: false, transposeB: false, m: kPerGroup, n: cols, k: g.columnRows,
@@ -132,9 +130,7 @@ public final class Conv2D: Layer {
             var n0 = 0
             while n0 < n {
                 let nb = min(chunk, n - n0), cols = nb * plane
-                for j in 0..<nb {
-                    Im2Col.im2col(g, image: xp + (n0 + j) * inPerSample + group * g.channels * g.inPlane, columns: col + j * plane, ld: ldc)
-                }
+                im2colChunk(g, x: xp, first: n0, count: nb, group: group, columns: col, ld: ldc)
                 // dY of this chunk and group as a [K/G, nb·P·Q] matrix.
                 let dyMatrix: UnsafePointer<Float>, ldy: Int
                 if nb == 1 {
@@ -162,8 +158,11 @@ public final class Conv2D: Layer {
                 Gemm.multiply(transposeA: true, transposeB: false, m: g.columnRows, n: cols, k: kPerGroup,
                               a: wp + group * kPerGroup * g.columnRows, lda: g.columnRows, b: dyMatrix, ldb: ldy, beta: 0,
                               c: col, ldc: ldc)
-                for j in 0..<nb {
-                    Im2Col.col2im(g, columns: col + j * plane, ld: ldc, image: dxp + (n0 + j) * inPerSample + group * g.channels * g.inPlane)
+                ThreadSplit.forEachRange(nb * g.channels, minimumPerThread: 4) { items in
+                    Self.forEachImageChannels(items, channels: g.channels) { j, channels in
+                        Im2Col.col2im(g, columns: col + j * plane, ld: ldc, image: dxp + (n0 + j) * inPerSample + group * g.channels * g.inPlane,
+                                      channels: channels)
+                    }
                 }
                 n0 += nb
             }
@@ -180,5 +179,28 @@ public final class Conv2D: Layer {
             }
         }
         return inputGradient
+    }
+
+    /// The column matrices of images `first ..< first + count` (channels of `group`) side by side,
+    /// built on the rank's threads.
+    private func im2colChunk(_ g: ConvGeometry, x: UnsafePointer<Float>, first: Int, count: Int, group: Int,
+                             columns: UnsafeMutablePointer<Float>, ld: Int) {
+        let inPerSample = inputShape.count, plane = g.outPlane
+        ThreadSplit.forEachRange(count * g.channels, minimumPerThread: 4) { items in
+            Self.forEachImageChannels(items, channels: g.channels) { j, channels in
+                Im2Col.im2col(g, image: x + (first + j) * inPerSample + group * g.channels * g.inPlane, columns: columns + j * plane, ld: ld,
+                              channels: channels)
+            }
+        }
+    }
+
+    /// Visits a range of (image, channel) items, numbered image-major, as per-image channel ranges.
+    private static func forEachImageChannels(_ items: Range<Int>, channels: Int, _ body: (_ image: Int, _ channels: Range<Int>) -> Void) {
+        var item = items.lowerBound
+        while item < items.upperBound {
+            let image = item / channels, end = min(items.upperBound, (image + 1) * channels)
+            body(image, (item - image * channels)..<(end - image * channels))
+            item = end
+        }
     }
 }

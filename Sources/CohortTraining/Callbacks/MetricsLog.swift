@@ -21,8 +21,8 @@ public final class MetricsLog: TrainingCallback {
             handle.seekToEndOfFile()
             handle.write(line)
             try? handle.close()
-        } else {
-            FileManager.default.createFile(atPath: path, contents: line)
+        } else if !FileManager.default.createFile(atPath: path, contents: line) {
+            FileHandle.standardError.write(Data("warning: cannot write the metrics log \(path); epoch \(metrics.epoch + 1) is not recorded there\n".utf8))
         }
     }
 }
