@@ -53,13 +53,30 @@ NodeName=$host CPUs=$cpus RealMemory=$memory State=UNKNOWN
 PartitionName=local Nodes=$host Default=YES MaxTime=INFINITE State=UP
 CONF
 mkdir -p "$work/state" "$work/spool"
+munge_pid=/run/munge/cohort-munged.pid
 
+# Stops a daemon: TERM, then KILL if it is still there after 5 s.
+stop() {
+  kill "$1" 2>/dev/null || return 0
+  for _ in $(seq 1 50); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
+  kill -KILL "$1" 2>/dev/null || true
+}
 cleanup() {
   scancel --quiet --user=root 2>/dev/null || true
-  for pid in "$work/slurmd.pid" "$work/slurmctld.pid" /run/munge/cohort-munged.pid; do
-    [ -f "$pid" ] && kill "$(cat "$pid")" 2>/dev/null || true
+  for pid in "$work/slurmd.pid" "$work/slurmctld.pid"; do
+    [ -f "$pid" ] && stop "$(cat "$pid")"
   done
-  rm -f /run/munge/cohort-munged.pid
+  for pid in $(pgrep -f "munged --pid-file=$munge_pid" || true); do stop "$pid"; done
+  rm -f "$munge_pid"
+}
+# Starts a daemon with none of this script's open files beyond fresh stdin/stdout/stderr: whoever
+# waits for this script (a test harness reading its output) must not end up waiting for the daemon.
+detached() {
+  ( for fd in /proc/$BASHPID/fd/*; do
+      n=${fd##*/}
+      [ "$n" -gt 2 ] && eval "exec $n>&-" 2>/dev/null
+    done
+    exec "$@" </dev/null >>"$work/daemons.log" 2>&1 )
 }
 trap cleanup EXIT INT TERM
 
@@ -68,12 +85,10 @@ chown munge:munge /etc/munge/munge.key 2>/dev/null || true
 chmod 400 /etc/munge/munge.key
 mkdir -p /run/munge && chown munge:munge /run/munge 2>/dev/null || true
 if ! munge -n >/dev/null 2>&1; then
-  # The pid file lives where the munge user may write it, so cleanup can stop this munged.
-  runuser -u munge -- munged --pid-file=/run/munge/cohort-munged.pid 2>/dev/null \
-    || munged --force --pid-file=/run/munge/cohort-munged.pid
+  detached runuser -u munge -- munged --pid-file="$munge_pid" || detached munged --force --pid-file="$munge_pid"
 fi
-slurmctld -f "$SLURM_CONF"
-slurmd -f "$SLURM_CONF"
+detached slurmctld -f "$SLURM_CONF"
+detached slurmd -f "$SLURM_CONF"
 for _ in $(seq 1 60); do
   sinfo -h -o %t 2>/dev/null | grep -q idle && break
   sleep 1
