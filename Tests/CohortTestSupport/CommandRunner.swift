@@ -51,9 +51,13 @@ public enum CommandRunner {
         }
         watcher.start()
         during?(process)
-        process.waitUntilExit()
+        // Not `waitUntilExit()`: Foundation sees a child's exit through a socket the child inherits,
+        // so a daemon the child left behind would keep it waiting forever. Polling stops 10 s after
+        // the deadline whatever happened.
+        while process.isRunning && Date() < deadline.addingTimeInterval(10) { usleep(20_000) }
         let seconds = Date().timeIntervalSince(started)
-        return Outcome(status: process.terminationStatus, output: collected.finish(), seconds: seconds, timedOut: seconds >= timeout)
+        let status: Int32 = process.isRunning ? -1 : process.terminationStatus
+        return Outcome(status: status, output: collected.finish(), seconds: seconds, timedOut: seconds >= timeout)
     }
 
     /// The text printed so far (for `during` callbacks that wait for a line).
