@@ -4,18 +4,20 @@
 # starts its daemons through a small rsh agent that enters the namespace (no sshd needed).
 # Everything is torn down on exit, also on failure.
 #
-#   scripts/multinode.sh [--hosts N] [--slots S] [--netem "delay 100us rate 1gbit"] -- PROGRAM ARGS...
+#   scripts/multinode.sh [--hosts N] [--slots S] [--netem "delay 100us rate 1gbit"] [--rate 1gbit] -- PROGRAM ARGS...
+# --rate caps each host's link with a token bucket (tbf), for kernels without the netem module.
 #
 # PROGRAM runs as N×S ranks (S per host), e.g.
 #   scripts/multinode.sh --hosts 2 -- .build/release/cohort train --max-steps 20 --threads 1
 # Needs root and iproute2 (`ip`, `tc`).
 set -euo pipefail
-hosts=2 slots=1 netem=""
+hosts=2 slots=1 netem="" rate=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --hosts) hosts=$2; shift 2 ;;
     --slots) slots=$2; shift 2 ;;
     --netem) netem=$2; shift 2 ;;
+    --rate) rate=$2; shift 2 ;;
     --) shift; break ;;
     *) echo "multinode.sh: unknown option $1 (program arguments go after --)" >&2; exit 2 ;;
   esac
@@ -56,6 +58,8 @@ for i in $(seq 1 "$hosts"); do
   if [ -n "$netem" ]; then
     # shellcheck disable=SC2086
     ip netns exec "$ns" tc qdisc add dev eth0 root netem $netem
+  elif [ -n "$rate" ]; then
+    ip netns exec "$ns" tc qdisc add dev eth0 root tbf rate "$rate" burst 256kb latency 100ms
   fi
   echo "$address slots=$slots" >> "$work/hostfile"
   echo "$address $ns" >> "$work/hosts.map"
@@ -72,9 +76,11 @@ exec ip netns exec "\$ns" /bin/sh -c "\$*"
 AGENT
 chmod +x "$work/agent"
 
-echo "multinode.sh: $hosts hosts ($(cut -d' ' -f1 "$work/hostfile" | paste -sd' ')), $slots slot(s) each${netem:+, netem $netem}" >&2
+echo "multinode.sh: $hosts hosts ($(cut -d' ' -f1 "$work/hostfile" | paste -sd' ')), $slots slot(s) each${netem:+, netem $netem}${rate:+, rate $rate}" >&2
 status=0
-mpirun --allow-run-as-root --hostfile "$work/hostfile" -np $((hosts * slots)) \
+# --bind-to none: every namespace host sees all of this machine's cores, so each daemon would bind
+# its first rank to the same core 0.
+mpirun --allow-run-as-root --hostfile "$work/hostfile" -np $((hosts * slots)) --bind-to none \
   --mca plm_rsh_agent "$work/agent" --mca btl tcp,self \
   --mca btl_tcp_if_include "$subnet.0/24" --mca oob_tcp_if_include "$subnet.0/24" \
   -x PATH ${LD_LIBRARY_PATH:+-x LD_LIBRARY_PATH} "$@" || status=$?
