@@ -25,7 +25,7 @@ timeout --kill-after=30 45m swift test -c release -Xswiftc -enable-testing --ski
 
 # A process a test left behind (a stopped rank, an orphaned MPI daemon) would keep whoever waits on
 # this script waiting: name and end it, and fail the run.
-leftovers=$(pgrep -f "$PWD/.build/|orted|prted|/tmp/cohort-slurm" || true)
+leftovers=$(pgrep -f "$PWD/\.build/|(^|/)(orted|prted)( |$)|/tmp/cohort-slurm" || true)
 if [ -n "$leftovers" ]; then
   echo "test.sh: processes left behind by the tests (killed):" >&2
   ps -o pid,stat,etime,args -p "$(echo $leftovers | tr ' ' ,)" >&2 || true

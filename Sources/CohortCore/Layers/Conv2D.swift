@@ -158,11 +158,9 @@ public final class Conv2D: Layer {
                 Gemm.multiply(transposeA: true, transposeB: false, m: g.columnRows, n: cols, k: kPerGroup,
                               a: wp + group * kPerGroup * g.columnRows, lda: g.columnRows, b: dyMatrix, ldb: ldy, beta: 0,
                               c: col, ldc: ldc)
-                ThreadSplit.forEachRange(nb * g.channels, minimumPerThread: 4) { items in
-                    Self.forEachImageChannels(items, channels: g.channels) { j, channels in
-                        Im2Col.col2im(g, columns: col + j * plane, ld: ldc, image: dxp + (n0 + j) * inPerSample + group * g.channels * g.inPlane,
-                                      channels: channels)
-                    }
+                Self.onThreads(images: nb, channels: g.channels) { j, channels in
+                    Im2Col.col2im(g, columns: col + j * plane, ld: ldc, image: dxp + (n0 + j) * inPerSample + group * g.channels * g.inPlane,
+                                  channels: channels)
                 }
                 n0 += nb
             }
@@ -186,21 +184,22 @@ public final class Conv2D: Layer {
     private func im2colChunk(_ g: ConvGeometry, x: UnsafePointer<Float>, first: Int, count: Int, group: Int,
                              columns: UnsafeMutablePointer<Float>, ld: Int) {
         let inPerSample = inputShape.count, plane = g.outPlane
-        ThreadSplit.forEachRange(count * g.channels, minimumPerThread: 4) { items in
-            Self.forEachImageChannels(items, channels: g.channels) { j, channels in
-                Im2Col.im2col(g, image: x + (first + j) * inPerSample + group * g.channels * g.inPlane, columns: columns + j * plane, ld: ld,
-                              channels: channels)
-            }
+        Self.onThreads(images: count, channels: g.channels) { j, channels in
+            Im2Col.im2col(g, image: x + (first + j) * inPerSample + group * g.channels * g.inPlane, columns: columns + j * plane, ld: ld,
+                          channels: channels)
         }
     }
 
-    /// Visits a range of (image, channel) items, numbered image-major, as per-image channel ranges.
-    private static func forEachImageChannels(_ items: Range<Int>, channels: Int, _ body: (_ image: Int, _ channels: Range<Int>) -> Void) {
-        var item = items.lowerBound
-        while item < items.upperBound {
-            let image = item / channels, end = min(items.upperBound, (image + 1) * channels)
-            body(image, (item - image * channels)..<(end - image * channels))
-            item = end
+    /// Calls `body(image, channels)` over every (image, channel) pair of `images` × `channels`,
+    /// split across the rank's threads, each call covering consecutive channels of one image.
+    private static func onThreads(images: Int, channels: Int, _ body: (_ image: Int, _ channels: Range<Int>) -> Void) {
+        ThreadSplit.forEachRange(images * channels, minimumPerThread: 4) { items in
+            var item = items.lowerBound
+            while item < items.upperBound {
+                let image = item / channels, end = min(items.upperBound, (image + 1) * channels)
+                body(image, (item - image * channels)..<(end - image * channels))
+                item = end
+            }
         }
     }
 }
