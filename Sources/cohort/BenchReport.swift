@@ -22,7 +22,7 @@ struct BenchReport {
     func table(layers: Bool) -> String {
         var lines = [
             "bench \(model) \(input) batch \(batchSize) (\(ranks.count) rank(s) × \(batchSize / ranks.count), \(threadsPerRank) thread(s) each), "
-                + "\(ranks.first?.steps ?? 0) steps after warm-up; \(String(format: "%.1f", Double(forwardFLOPs) / 1e6)) MFLOP forward per image; OpenBLAS \(BLASCore.name) kernels",
+                + "\(ranks.first?.steps ?? 0) steps after warm-up; \(String(format: "%.1f", Double(forwardFLOPs) / 1e6)) MFLOP forward per image; OpenBLAS \(BLASCore.description) kernels",
             "rank   img/s   ms/step: data  forward  backward  comm-wait  optimizer   model GFLOP/s  conv GFLOP/s (share)  sgemm GFLOP/s",
         ]
         for r in ranks {
