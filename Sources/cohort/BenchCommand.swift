@@ -4,6 +4,8 @@ import CohortModels
 import CohortTraining
 import Foundation
 
+extension Conv2D.Algorithm: ExpressibleByArgument {}
+
 /// `cohort bench`: steady-state training img/s of a zoo model on synthetic data, per rank and in total,
 /// with the step split and GFLOP/s next to the same process's sgemm. Works alone or under mpirun.
 struct BenchCommand: ParsableCommand {
@@ -19,6 +21,7 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("bucket-mb"), help: "Gradient allreduce bucket size in MB.") var bucketMB = 25.0
     @Flag(name: .customLong("no-overlap"), help: "Reduce gradients after backward instead of overlapping.") var noOverlap = false
     @Option(help: "Threads per rank (default: cores per node / ranks per node).") var threads: Int?
+    @Option(help: "Convolution algorithm: automatic (Winograd for 3x3 stride-1 layers) or im2col.") var conv = Conv2D.Algorithm.automatic
     @Flag(help: "Also list rank 0's slowest layers.") var layers = false
     @Flag(help: "Print one JSON object instead of a table.") var json = false
 
@@ -34,6 +37,7 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         try DistributedRun.run(stallTimeout: nil, threads: threads) { communicator, threadCount in
+            Conv2D.defaultAlgorithm = conv
             let entry = try ModelZoo.entry(named: model)
             let input = imageSize.map { Shape([entry.defaultInput[0], $0, $0]) } ?? entry.defaultInput
             let network = try ModelZoo.network(named: model, classes: classes, input: input)

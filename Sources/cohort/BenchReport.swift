@@ -45,6 +45,7 @@ struct BenchReport {
     func json() throws -> String {
         let object: [String: Any] = [
             "model": model, "input": input.dims, "batch_size": batchSize, "ranks": ranks.count, "threads_per_rank": threadsPerRank,
+            "conv_algorithm": Conv2D.defaultAlgorithm.rawValue,
             "images_per_sec": imagesPerSecond, "blas_core": BLASCore.name, "forward_mflop_per_image": Double(forwardFLOPs) / 1e6,
             "model_gflops": ranks.reduce(0) { $0 + $1.modelGFLOPS },
             "conv_gflops": ranks.reduce(0) { $0 + $1.convolutionGFLOPS },

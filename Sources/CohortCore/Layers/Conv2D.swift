@@ -3,9 +3,23 @@
 /// Shapes: x [N, C, H, W], weight [K, C/G, R, S], bias [K], y [N, K, P, Q], with G groups
 /// (G = C gives a depthwise convolution).
 /// y[n, k, p, q] = bias[k] + Σ_{c∈group(k), r, s} weight[k, c, r, s] · x[n, c, p·stride − pad + r, q·stride − pad + s].
-/// Samples are processed in chunks whose column matrices sit side by side, so one GEMM covers
-/// several small images. Forward caches a reference to x (the column matrix is rebuilt in backward).
+/// 3×3 stride-1 layers with at least 16 input channels and filters run Winograd F(2×2, 3×3)
+/// (`WinogradConvolution`); the others im2col + GEMM, where samples are processed in chunks whose
+/// column matrices sit side by side, so one GEMM covers several small images. Forward caches a
+/// reference to x (the column matrix or Winograd transform is rebuilt in backward).
 public final class Conv2D: Layer {
+    /// How a layer computes its convolution.
+    public enum Algorithm: String, Sendable, CaseIterable {
+        /// Winograd where it applies and pays (3×3, stride 1, ungrouped, ≥ 16 channels in and out), else im2col.
+        case automatic
+        /// im2col + GEMM always.
+        case im2col
+    }
+
+    /// The algorithm layers built from now on use, unless their own `algorithm` is set
+    /// (`cohort bench --conv` sets it to compare the two).
+    nonisolated(unsafe) public static var defaultAlgorithm = Algorithm.automatic
+
     public let name: String
     public let filters: Int
     public let kernel: (height: Int, width: Int)
@@ -16,9 +30,14 @@ public final class Conv2D: Layer {
     /// False when the input is the network's own input, whose gradient nobody reads: backward then
     /// skips the dX GEMM and col2im and returns an empty tensor (`Network` sets it).
     public var computesInputGradient = true
+    /// This layer's algorithm; nil follows `Conv2D.defaultAlgorithm`. Read when the layer is built.
+    public var algorithm: Algorithm?
     public private(set) var weight: Parameter!
     public private(set) var bias: Parameter?
     private var geometry: ConvGeometry!
+    private var winograd: WinogradConvolution?
+    /// Whether the built layer runs Winograd F(2×2, 3×3) rather than im2col.
+    public var usesWinograd: Bool { winograd != nil }
     private var inputShape: Shape = []
     private var input: Tensor?
     private let output = Tensor(zeros: [0])
@@ -50,6 +69,9 @@ public final class Conv2D: Layer {
                                 strideH: stride.height, strideW: stride.width, padTop: out.padTop, padLeft: out.padLeft,
                                 outH: out.outH, outW: out.outW)
         inputShape = input
+        let wantsWinograd = (algorithm ?? Self.defaultAlgorithm) == .automatic && c >= 16 && filters >= 16
+        winograd = wantsWinograd && WinogradConvolution.applies(to: geometry, groups: groups)
+            ? WinogradConvolution(geometry: geometry, filters: filters) : nil
         let fanIn = geometry.columnRows, fanOut = filters / groups * kernel.height * kernel.width
         weight = Parameter(name: "weight", shape: [filters, c / groups, kernel.height, kernel.width], role: .weight,
                            initializer: .glorotUniform(fanIn: fanIn, fanOut: fanOut))
@@ -70,15 +92,33 @@ public final class Conv2D: Layer {
     public func forward(_ x: Tensor, context: Context) throws -> Tensor {
         try checkInput(x, expected: inputShape)
         input = x
-        let g = geometry!, n = x.shape.batch
-        let plane = g.outPlane, kPerGroup = filters / groups
+        let g = geometry!, n = x.shape.batch, plane = g.outPlane
         output.resize(to: [n, filters, g.outH, g.outW])
+        let xp = UnsafePointer(x.values.baseAddress!), yp = output.values.baseAddress!
+        let wp = UnsafePointer(weight.value.values.baseAddress!)
+        if let winograd {
+            winograd.forward(x: xp, weight: wp, batch: n, y: yp)
+        } else {
+            forwardIm2col(x: xp, weight: wp, batch: n, y: yp)
+        }
+        if let bias {
+            let b = bias.value.values
+            for i in 0..<n {
+                for k in 0..<filters {
+                    let row = yp + (i * filters + k) * plane, v = b[k]
+                    for t in 0..<plane { row[t] += v }
+                }
+            }
+        }
+        return output
+    }
+
+    private func forwardIm2col(x xp: UnsafePointer<Float>, weight wp: UnsafePointer<Float>, batch n: Int, y yp: UnsafeMutablePointer<Float>) {
+        let g = geometry!, plane = g.outPlane, kPerGroup = filters / groups
         let chunk = chunkSize(batch: n)
         columns.resize(to: [g.columnRows * chunk * plane])
         if chunk > 1 { staging.resize(to: [kPerGroup * chunk * plane]) }
-        let xp = UnsafePointer(x.values.baseAddress!), yp = output.values.baseAddress!
-        let wp = UnsafePointer(weight.value.values.baseAddress!), col = columns.values.baseAddress!
-        let ldc = chunk * plane
+        let col = columns.values.baseAddress!, ldc = chunk * plane
         for group in 0..<groups {
             var n0 = 0
             while n0 < n {
@@ -102,30 +142,42 @@ public final class Conv2D: Layer {
                 n0 += nb
             }
         }
-        if let bias {
-            let b = bias.value.values
-            for i in 0..<n {
-                for k in 0..<filters {
-                    let row = yp + (i * filters + k) * plane, v = b[k]
-                    for t in 0..<plane { row[t] += v }
-                }
-            }
-        }
-        return output
     }
 
     public func backward(_ dy: Tensor, context: Context) throws -> Tensor {
         guard let x = input else { throw CoreError.invalidArgument("layer '\(name)': backward before forward") }
-        let g = geometry!, n = x.shape.batch
-        let plane = g.outPlane, kPerGroup = filters / groups, inPerSample = inputShape.count
+        let n = x.shape.batch, plane = geometry.outPlane
         inputGradient.resize(to: computesInputGradient ? x.shape : [0])
         inputGradient.zero()
+        let xp = UnsafePointer(x.values.baseAddress!), dyp = UnsafePointer(dy.values.baseAddress!)
+        let dxp = computesInputGradient ? inputGradient.values.baseAddress! : nil
+        let wp = UnsafePointer(weight.value.values.baseAddress!), dwp = weight.gradient.values.baseAddress!
+        if let winograd {
+            winograd.backward(x: xp, weight: wp, outputGradient: dyp, batch: n, weightGradient: dwp, inputGradient: dxp)
+        } else {
+            backwardIm2col(x: xp, weight: wp, outputGradient: dyp, batch: n, weightGradient: dwp, inputGradient: dxp)
+        }
+        if let bias {
+            let db = bias.gradient.values
+            for i in 0..<n {
+                for k in 0..<filters {
+                    let row = dyp + (i * filters + k) * plane
+                    var sum: Float = 0
+                    for t in 0..<plane { sum += row[t] }
+                    db[k] += sum
+                }
+            }
+        }
+        return inputGradient
+    }
+
+    private func backwardIm2col(x xp: UnsafePointer<Float>, weight wp: UnsafePointer<Float>, outputGradient dyp: UnsafePointer<Float>, batch n: Int,
+                                weightGradient dwp: UnsafeMutablePointer<Float>, inputGradient dxp: UnsafeMutablePointer<Float>?) {
+        let g = geometry!, plane = g.outPlane, kPerGroup = filters / groups, inPerSample = inputShape.count
         let chunk = chunkSize(batch: n), ldc = chunk * plane
         columns.resize(to: [g.columnRows * chunk * plane])
         if chunk > 1 { staging.resize(to: [kPerGroup * chunk * plane]) }
-        let xp = UnsafePointer(x.values.baseAddress!), dyp = UnsafePointer(dy.values.baseAddress!)
-        let dxp = inputGradient.values.baseAddress!, col = columns.values.baseAddress!
-        let wp = UnsafePointer(weight.value.values.baseAddress!), dwp = weight.gradient.values.baseAddress!
+        let col = columns.values.baseAddress!
         for group in 0..<groups {
             var n0 = 0
             while n0 < n {
@@ -150,7 +202,7 @@ public final class Conv2D: Layer {
                 Gemm.multiply(transposeA: false, transposeB: true, m: kPerGroup, n: g.columnRows, k: cols,
                               a: dyMatrix, lda: ldy, b: col, ldb: ldc, beta: 1,
                               c: dwp + group * kPerGroup * g.columnRows, ldc: g.columnRows)
-                guard computesInputGradient else {
+                guard let dxp else {
                     n0 += nb
                     continue
                 }
@@ -165,18 +217,6 @@ public final class Conv2D: Layer {
                 n0 += nb
             }
         }
-        if let bias {
-            let db = bias.gradient.values
-            for i in 0..<n {
-                for k in 0..<filters {
-                    let row = dyp + (i * filters + k) * plane
-                    var sum: Float = 0
-                    for t in 0..<plane { sum += row[t] }
-                    db[k] += sum
-                }
-            }
-        }
-        return inputGradient
     }
 
     /// The column matrices of images `first ..< first + count` (channels of `group`) side by side,

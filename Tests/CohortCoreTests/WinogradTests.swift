@@ -1,0 +1,61 @@
+import CohortCore
+import CohortTestSupport
+import Testing
+
+/// Winograd F(2×2, 3×3) gives the same outputs and gradients as im2col + GEMM.
+@Suite struct WinogradTests {
+    struct Case: CustomTestStringConvertible, Sendable {
+        var channels: Int, filters: Int, size: Int, padding: Padding, batch: Int
+        var testDescription: String { "C\(channels) K\(filters) \(size)x\(size) \(padding) N\(batch)" }
+    }
+
+    /// Even and odd outputs (partial tiles), all three paddings, and a batch that needs several
+    /// chunks (32×32 with 16 channels: 8 images per chunk).
+    @Test(arguments: [
+        Case(channels: 16, filters: 24, size: 14, padding: .same, batch: 3),
+        Case(channels: 20, filters: 16, size: 7, padding: .same, batch: 2),
+        Case(channels: 16, filters: 16, size: 9, padding: .valid, batch: 2),
+        Case(channels: 16, filters: 17, size: 6, padding: .explicit(height: 2, width: 2), batch: 2),
+        Case(channels: 16, filters: 16, size: 32, padding: .same, batch: 10),
+    ])
+    func matchesIm2col(_ c: Case) throws {
+        let winograd = try run(c, algorithm: .automatic), reference = try run(c, algorithm: .im2col)
+        #expect(winograd.usedWinograd && !reference.usedWinograd)
+        #expect(Self.worstError(winograd.y, reference.y) < 1e-5)
+        #expect(Self.worstError(winograd.dx, reference.dx) < 1e-5)
+        #expect(Self.worstError(winograd.gradients, reference.gradients) < 1e-5)
+    }
+
+    @Test func smallOrStridedLayersKeepIm2col() throws {
+        for (channels, filters, stride) in [(3, 32, 1), (32, 8, 1), (32, 32, 2)] {
+            let conv = Conv2D(filters: filters, kernel: 3, stride: stride, name: "conv")
+            _ = try Network(root: conv, inputShape: [channels, 8, 8])
+            #expect(!conv.usesWinograd, "C\(channels) K\(filters) s\(stride)")
+        }
+    }
+
+    /// Largest |a − b| relative to the largest |b|.
+    static func worstError(_ a: [Float], _ b: [Float]) -> Double {
+        precondition(a.count == b.count && !b.isEmpty)
+        let scale = Double(b.map { abs($0) }.max()!)
+        return zip(a, b).map { Double(abs($0 - $1)) }.max()! / max(scale, 1e-30)
+    }
+
+    func run(_ c: Case, algorithm: Conv2D.Algorithm) throws -> (y: [Float], dx: [Float], gradients: [Float], usedWinograd: Bool) {
+        let conv = Conv2D(filters: c.filters, kernel: 3, padding: c.padding, name: "conv")
+        conv.algorithm = algorithm
+        let network = try Network(root: conv, inputShape: [c.channels, c.size, c.size], inputGradient: true)
+        network.arena.initialize(seed: 7)
+        var generator = SeededGenerator(seed: 3)
+        for i in 0..<conv.bias!.count { conv.bias!.value[i] = generator.nextUnit() - 0.5 }
+        let x = Tensor(zeros: [c.batch, c.channels, c.size, c.size])
+        for i in 0..<x.count { x[i] = generator.nextUnit() - 0.5 }
+        let context = Context(mode: .training)
+        let y = try network.forward(x, context: context)
+        let dy = Tensor(zeros: y.shape)
+        for i in 0..<dy.count { dy[i] = generator.nextUnit() - 0.5 }
+        network.arena.zeroGradients()
+        let dx = try network.root.backward(dy, context: context)
+        return (Array(y.values), Array(dx.values), Array(network.arena.gradients), conv.usesWinograd)
+    }
+}
