@@ -13,10 +13,11 @@ def lines(path):
 
 
 def main(directory):
-    cohort = {}
+    cohort, kernels = {}, set()
     for entry in lines(os.path.join(directory, "cohort.jsonl")):
         r = entry["result"]
         cohort[(entry["workload"], r["batch_size"], entry["layout"])] = r["images_per_sec"]
+        kernels.add(f'OpenBLAS {r.get("blas_core", "?")} kernels, {r.get("conv_algorithm", "im2col")} convolutions')
     peers = {}
     for entry in lines(os.path.join(directory, "peers.jsonl")):
         if entry.get("metric") != "train_images_per_s" or entry.get("median") is None:
@@ -34,6 +35,7 @@ def main(directory):
         fmt = lambda v: "–" if v is None else f"{v:.2f}"  # noqa: E731
         ratio = lambda p: "–" if p is None else f"{best / p:.2f}×"  # noqa: E731
         print(f"| {workload} | {batch} | {fmt(one)} | {fmt(two)} | {fmt(torch)} | {fmt(keras)} | {ratio(torch)} | {ratio(keras)} |")
+    print(f"\nCohort: {'; '.join(sorted(kernels))}.")
 
 
 if __name__ == "__main__":

@@ -9,14 +9,16 @@ import Testing
         var testDescription: String { "C\(channels) K\(filters) \(size)x\(size) \(padding) N\(batch)" }
     }
 
-    /// Even and odd outputs (partial tiles), all three paddings, and a batch that needs several
-    /// chunks (32×32 with 16 channels: 8 images per chunk).
+    /// Even and odd outputs (partial tiles), all three paddings, planes of fewer than eight tiles
+    /// (vectors span tile rows and planes), and a batch that needs several chunks (32×32 with 16
+    /// channels: 8 images per chunk).
     @Test(arguments: [
         Case(channels: 16, filters: 24, size: 14, padding: .same, batch: 3),
         Case(channels: 20, filters: 16, size: 7, padding: .same, batch: 2),
         Case(channels: 16, filters: 16, size: 9, padding: .valid, batch: 2),
         Case(channels: 16, filters: 17, size: 6, padding: .explicit(height: 2, width: 2), batch: 2),
         Case(channels: 16, filters: 16, size: 32, padding: .same, batch: 10),
+        Case(channels: 16, filters: 18, size: 3, padding: .same, batch: 3),
     ])
     func matchesIm2col(_ c: Case) throws {
         let winograd = try run(c, algorithm: .automatic), reference = try run(c, algorithm: .im2col)

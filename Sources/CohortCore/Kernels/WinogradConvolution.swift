@@ -60,13 +60,15 @@ public final class WinogradConvolution {
         }
     }
 
-    /// Adds the weight gradient of `forward` to `weightGradient` [K, C, 3, 3] and, when
+    /// Adds the weight gradient of the last `forward` to `weightGradient` [K, C, 3, 3] and, when
     /// `inputGradient` is given, adds the input gradient to it [N, C, H, W].
     public func backward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>, batch: Int,
                          weightGradient: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?) {
         let (c, k) = (geometry.channels, filters)
-        let u = UnsafePointer(transformWeights(weight))
-        transformedWeightGradient.resize(to: [16 * k * c])
+        // U of the last forward: the weights do not change between a forward and its backward.
+        precondition(transformedWeights.count == 16 * k * c, "Winograd backward before forward")
+        let u = UnsafePointer(transformedWeights.values.baseAddress!)
+        transformedWeightGradient.resize(to: [16 * k * c + 8])   // read eight floats wide
         transformedWeightGradient.zero()
         let du = transformedWeightGradient.values.baseAddress!
         let (v, m, chunk) = workspaces(batch: batch)
@@ -93,8 +95,9 @@ public final class WinogradConvolution {
 
     private func workspaces(batch: Int) -> (v: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>, chunk: Int) {
         let chunk = chunkSize(batch: batch), t = chunk * tilesPerImage
-        transformedInput.resize(to: [16 * geometry.channels * t])
-        transformedOutput.resize(to: [16 * filters * t])
+        // Eight floats of slack: a group of tiles at the very end is read eight floats wide.
+        transformedInput.resize(to: [16 * geometry.channels * t + 8])
+        transformedOutput.resize(to: [16 * filters * t + 8])
         return (transformedInput.values.baseAddress!, transformedOutput.values.baseAddress!, chunk)
     }
 
@@ -113,7 +116,7 @@ public final class WinogradConvolution {
                     let first = group * 8, lanes = min(8, pairs - first)
                     let offsets = Lanes.clamped(first: first, lanes: lanes) &* 9
                     for e in 0..<9 { d[e] = Lanes.gather(w + e, offsets) }
-                    Lanes.twoSided(d, n: 3, m: 4, tmp: tmp, out: out, Lanes.g)
+                    Lanes.twoSided(d, n: 3, m: 4, tmp: tmp, out: out, Lanes.G.self)
                     for xi in 0..<16 { Lanes.store(out[xi], to: u + xi * pairs + first, lanes: lanes) }
                 }
             }
@@ -129,7 +132,7 @@ public final class WinogradConvolution {
                 for group in groups {
                     let first = group * 8, lanes = min(8, pairs - first)
                     for xi in 0..<16 { d[xi] = Lanes.load(du + xi * pairs + first, lanes: lanes) }
-                    Lanes.twoSided(d, n: 4, m: 3, tmp: tmp, out: out, Lanes.gTransposed)
+                    Lanes.twoSided(d, n: 4, m: 3, tmp: tmp, out: out, Lanes.GTransposed.self)
                     for lane in 0..<lanes {
                         let p = dw + (first + lane) * 9
                         for e in 0..<9 { p[e] += out[e][lane] }
@@ -139,40 +142,79 @@ public final class WinogradConvolution {
         }
     }
 
-    /// Padded planes: the input at (padTop, padLeft) inside a (2·tilesH + 2) × (2·tilesW + 2) frame
-    /// of zeros, where tile (th, tw) starts at (2th, 2tw); the output in a 2·tilesH × 2·tilesW frame.
-    private var inputFrame: (height: Int, width: Int) { (2 * tilesH + 2, 2 * tilesW + 2) }
-    private var outputFrame: (height: Int, width: Int) { (2 * tilesH, 2 * tilesW) }
+    /// A padded plane split by column parity: row r keeps its even columns at
+    /// `r · rowStride + c / 2` and its odd columns at `r · rowStride + half + c / 2`, so a vector of
+    /// eight consecutive tiles of a tile row (which start 2 columns apart) reads and writes
+    /// contiguous floats. The input sits at (padTop, padLeft) in a frame of zeros; tile (th, tw)
+    /// starts at row 2th, column 2tw.
+    struct Frame {
+        let rows: Int, half: Int
+        var rowStride: Int { 2 * half }
+        var count: Int { rows * rowStride }
+        /// The index of (row, column).
+        @inline(__always) func index(_ row: Int, _ column: Int) -> Int { row * rowStride + (column & 1) * half + (column >> 1) }
+    }
+
+    /// Input frames hold columns up to 2·tw + 3 of the last group of eight tiles.
+    private var inputFrame: Frame { Frame(rows: 2 * tilesH + 2, half: (tilesW + 7) / 8 * 8 + 2) }
+    private var outputFrame: Frame { Frame(rows: 2 * tilesH, half: (tilesW + 7) / 8 * 8) }
+
+    /// Calls `body(image, plane, frame)` for every (image, plane) of `images` images with `planes`
+    /// planes each, on the rank's threads, with a per-thread frame and transform scratch.
+    private func forEachPlane(images: Int, planes: Int, frameSize: Int,
+                              _ body: (_ image: Int, _ plane: Int, _ item: Int, _ frame: UnsafeMutablePointer<Float>,
+                                       _ scratch: (UnsafeMutablePointer<Lanes.Vector>, UnsafeMutablePointer<Lanes.Vector>, UnsafeMutablePointer<Lanes.Vector>)) -> Void) {
+        ThreadSplit.forEachRange(images * planes, minimumPerThread: 2) { range in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: frameSize) { buffer in
+                Lanes.withScratch { d, tmp, out in
+                    for item in range {
+                        let (image, plane) = item.quotientAndRemainder(dividingBy: planes)
+                        body(image, plane, item, buffer.baseAddress!, (d, tmp, out))
+                    }
+                }
+            }
+        }
+    }
+
+    /// Calls `body(th, tw, lanes)` for every group of up to eight tiles (th, tw ..< tw + lanes) of a tile row.
+    @inline(__always)
+    private func forEachTileGroup(_ body: (_ th: Int, _ tw: Int, _ lanes: Int) -> Void) {
+        for th in 0..<tilesH {
+            var tw = 0
+            while tw < tilesW {
+                body(th, tw, min(8, tilesW - tw))
+                tw += 8
+            }
+        }
+    }
+
+    /// How many of a group's eight results to store: all eight while they stay inside the plane's
+    /// tiles, since the extra ones land on later tiles of the same plane, which overwrite them
+    /// (same thread, in order); otherwise only the valid ones.
+    @inline(__always)
+    private func storeWidth(th: Int, tw: Int, lanes: Int) -> Int { th * tilesW + tw + 8 <= tilesPerImage ? 8 : lanes }
 
     /// V = Bᵀ d B for every tile of every plane of `images` images starting at x.
     private func transformInput(_ x: UnsafePointer<Float>, images: Int, into v: UnsafeMutablePointer<Float>) {
         let g = geometry, c = g.channels, t = images * tilesPerImage, planeStride = c * t, frame = inputFrame
-        let tilesW = tilesW
-        ThreadSplit.forEachRange(images * c, minimumPerThread: 2) { range in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: frame.height * frame.width) { buffer in
-                let padded = buffer.baseAddress!
-                Lanes.withScratch { d, tmp, out in
-                    for item in range {
-                        let (image, channel) = item.quotientAndRemainder(dividingBy: c)
-                        padded.update(repeating: 0, count: frame.height * frame.width)
-                        let plane = x + item * g.inPlane
-                        for h in 0..<g.height {
-                            (padded + (h + g.padTop) * frame.width + g.padLeft).update(from: plane + h * g.width, count: g.width)
-                        }
-                        var first = 0
-                        while first < tilesPerImage {
-                            let lanes = min(8, tilesPerImage - first)
-                            let offsets = Lanes.tileCorners(first: first, lanes: lanes, tilesW: tilesW, rowStride: frame.width)
-                            for i in 0..<4 {
-                                for j in 0..<4 { d[4 * i + j] = Lanes.gather(padded + i * frame.width + j, offsets) }
-                            }
-                            Lanes.twoSided(d, n: 4, m: 4, tmp: tmp, out: out, Lanes.bTransposed)
-                            let column = v + channel * t + image * tilesPerImage + first
-                            for xi in 0..<16 { Lanes.store(out[xi], to: column + xi * planeStride, lanes: lanes) }
-                            first += lanes
-                        }
-                    }
+        forEachPlane(images: images, planes: c, frameSize: frame.count) { image, channel, item, padded, scratch in
+            let (d, tmp, out) = scratch
+            padded.update(repeating: 0, count: frame.count)
+            let plane = x + item * g.inPlane
+            for h in 0..<g.height {
+                let source = plane + h * g.width
+                for w in 0..<g.width { padded[frame.index(h + g.padTop, w + g.padLeft)] = source[w] }
+            }
+            forEachTileGroup { th, tw, lanes in
+                for i in 0..<4 {
+                    let even = UnsafePointer(padded + (2 * th + i) * frame.rowStride + tw), odd = even + frame.half
+                    d[4 * i] = Lanes.load(even); d[4 * i + 1] = Lanes.load(odd)
+                    d[4 * i + 2] = Lanes.load(even + 1); d[4 * i + 3] = Lanes.load(odd + 1)
                 }
+                Lanes.twoSided(d, n: 4, m: 4, tmp: tmp, out: out, Lanes.BTransposed.self)
+                let column = v + channel * t + image * tilesPerImage + th * tilesW + tw
+                let width = storeWidth(th: th, tw: tw, lanes: lanes)
+                for xi in 0..<16 { Lanes.store(out[xi], to: column + xi * planeStride, lanes: width) }
             }
         }
     }
@@ -180,36 +222,23 @@ public final class WinogradConvolution {
     /// dx += Σ B dV Bᵀ over the tiles covering each pixel (the adjoint of `transformInput`).
     private func transformInputAdjoint(_ dv: UnsafePointer<Float>, images: Int, into dx: UnsafeMutablePointer<Float>) {
         let g = geometry, c = g.channels, t = images * tilesPerImage, planeStride = c * t, frame = inputFrame
-        let tilesW = tilesW
-        ThreadSplit.forEachRange(images * c, minimumPerThread: 2) { range in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: frame.height * frame.width) { buffer in
-                let padded = buffer.baseAddress!
-                Lanes.withScratch { d, tmp, out in
-                    for item in range {
-                        let (image, channel) = item.quotientAndRemainder(dividingBy: c)
-                        padded.update(repeating: 0, count: frame.height * frame.width)
-                        var first = 0
-                        while first < tilesPerImage {
-                            let lanes = min(8, tilesPerImage - first)
-                            let column = dv + channel * t + image * tilesPerImage + first
-                            for xi in 0..<16 { d[xi] = Lanes.load(column + xi * planeStride, lanes: lanes) }
-                            Lanes.twoSided(d, n: 4, m: 4, tmp: tmp, out: out, Lanes.b)
-                            let offsets = Lanes.tileCorners(first: first, lanes: lanes, tilesW: tilesW, rowStride: frame.width)
-                            for lane in 0..<lanes {
-                                let corner = padded + offsets[lane]
-                                for i in 0..<4 {
-                                    for j in 0..<4 { corner[i * frame.width + j] += out[4 * i + j][lane] }
-                                }
-                            }
-                            first += lanes
-                        }
-                        let plane = dx + item * g.inPlane
-                        for h in 0..<g.height {
-                            let source = padded + (h + g.padTop) * frame.width + g.padLeft, target = plane + h * g.width
-                            for w in 0..<g.width { target[w] += source[w] }
-                        }
-                    }
+        forEachPlane(images: images, planes: c, frameSize: frame.count) { image, channel, item, padded, scratch in
+            let (d, tmp, out) = scratch
+            padded.update(repeating: 0, count: frame.count)
+            forEachTileGroup { th, tw, lanes in
+                let column = dv + channel * t + image * tilesPerImage + th * tilesW + tw
+                for xi in 0..<16 { d[xi] = Lanes.load(column + xi * planeStride, lanes: lanes) }   // zero past `lanes`
+                Lanes.twoSided(d, n: 4, m: 4, tmp: tmp, out: out, Lanes.B.self)
+                for i in 0..<4 {
+                    let even = padded + (2 * th + i) * frame.rowStride + tw, odd = even + frame.half
+                    Lanes.add(out[4 * i], to: even); Lanes.add(out[4 * i + 1], to: odd)
+                    Lanes.add(out[4 * i + 2], to: even + 1); Lanes.add(out[4 * i + 3], to: odd + 1)
                 }
+            }
+            let plane = dx + item * g.inPlane
+            for h in 0..<g.height {
+                let target = plane + h * g.width
+                for w in 0..<g.width { target[w] += padded[frame.index(h + g.padTop, w + g.padLeft)] }
             }
         }
     }
@@ -217,31 +246,21 @@ public final class WinogradConvolution {
     /// y = Aᵀ M A for every tile, keeping the outputs inside P×Q.
     private func transformOutput(_ m: UnsafePointer<Float>, images: Int, into y: UnsafeMutablePointer<Float>) {
         let g = geometry, k = filters, t = images * tilesPerImage, planeStride = k * t, frame = outputFrame
-        let tilesW = tilesW
-        ThreadSplit.forEachRange(images * k, minimumPerThread: 2) { range in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: frame.height * frame.width) { buffer in
-                let padded = buffer.baseAddress!
-                Lanes.withScratch { d, tmp, out in
-                    for item in range {
-                        let (image, filter) = item.quotientAndRemainder(dividingBy: k)
-                        var first = 0
-                        while first < tilesPerImage {
-                            let lanes = min(8, tilesPerImage - first)
-                            let column = m + filter * t + image * tilesPerImage + first
-                            for xi in 0..<16 { d[xi] = Lanes.load(column + xi * planeStride, lanes: lanes) }
-                            Lanes.twoSided(d, n: 4, m: 2, tmp: tmp, out: out, Lanes.aTransposed)
-                            let offsets = Lanes.tileCorners(first: first, lanes: lanes, tilesW: tilesW, rowStride: frame.width)
-                            for lane in 0..<lanes {
-                                let corner = padded + offsets[lane]
-                                corner[0] = out[0][lane]; corner[1] = out[1][lane]
-                                corner[frame.width] = out[2][lane]; corner[frame.width + 1] = out[3][lane]
-                            }
-                            first += lanes
-                        }
-                        let plane = y + item * g.outPlane
-                        for p in 0..<g.outH { (plane + p * g.outW).update(from: padded + p * frame.width, count: g.outW) }
-                    }
+        forEachPlane(images: images, planes: k, frameSize: frame.count) { image, filter, item, padded, scratch in
+            let (d, tmp, out) = scratch
+            forEachTileGroup { th, tw, lanes in
+                let column = m + filter * t + image * tilesPerImage + th * tilesW + tw
+                for xi in 0..<16 { d[xi] = Lanes.load(column + xi * planeStride, lanes: lanes) }
+                Lanes.twoSided(d, n: 4, m: 2, tmp: tmp, out: out, Lanes.ATransposed.self)
+                for i in 0..<2 {
+                    let even = padded + (2 * th + i) * frame.rowStride + tw
+                    Lanes.store(out[2 * i], to: even); Lanes.store(out[2 * i + 1], to: even + frame.half)
                 }
+            }
+            let plane = y + item * g.outPlane
+            for p in 0..<g.outH {
+                let target = plane + p * g.outW
+                for q in 0..<g.outW { target[q] = padded[frame.index(p, q)] }
             }
         }
     }
@@ -249,30 +268,23 @@ public final class WinogradConvolution {
     /// M̃ = A dy Aᵀ for every tile, outputs outside P×Q counting as zero (the adjoint of `transformOutput`).
     private func transformOutputAdjoint(_ dy: UnsafePointer<Float>, images: Int, into m: UnsafeMutablePointer<Float>) {
         let g = geometry, k = filters, t = images * tilesPerImage, planeStride = k * t, frame = outputFrame
-        let tilesW = tilesW
-        ThreadSplit.forEachRange(images * k, minimumPerThread: 2) { range in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: frame.height * frame.width) { buffer in
-                let padded = buffer.baseAddress!
-                Lanes.withScratch { d, tmp, out in
-                    for item in range {
-                        let (image, filter) = item.quotientAndRemainder(dividingBy: k)
-                        padded.update(repeating: 0, count: frame.height * frame.width)
-                        let plane = dy + item * g.outPlane
-                        for p in 0..<g.outH { (padded + p * frame.width).update(from: plane + p * g.outW, count: g.outW) }
-                        var first = 0
-                        while first < tilesPerImage {
-                            let lanes = min(8, tilesPerImage - first)
-                            let offsets = Lanes.tileCorners(first: first, lanes: lanes, tilesW: tilesW, rowStride: frame.width)
-                            for i in 0..<2 {
-                                for j in 0..<2 { d[2 * i + j] = Lanes.gather(padded + i * frame.width + j, offsets) }
-                            }
-                            Lanes.twoSided(d, n: 2, m: 4, tmp: tmp, out: out, Lanes.a)
-                            let column = m + filter * t + image * tilesPerImage + first
-                            for xi in 0..<16 { Lanes.store(out[xi], to: column + xi * planeStride, lanes: lanes) }
-                            first += lanes
-                        }
-                    }
+        forEachPlane(images: images, planes: k, frameSize: frame.count) { image, filter, item, padded, scratch in
+            let (d, tmp, out) = scratch
+            padded.update(repeating: 0, count: frame.count)
+            let plane = dy + item * g.outPlane
+            for p in 0..<g.outH {
+                let source = plane + p * g.outW
+                for q in 0..<g.outW { padded[frame.index(p, q)] = source[q] }
+            }
+            forEachTileGroup { th, tw, lanes in
+                for i in 0..<2 {
+                    let even = UnsafePointer(padded + (2 * th + i) * frame.rowStride + tw)
+                    d[2 * i] = Lanes.load(even); d[2 * i + 1] = Lanes.load(even + frame.half)
                 }
+                Lanes.twoSided(d, n: 2, m: 4, tmp: tmp, out: out, Lanes.A.self)
+                let column = m + filter * t + image * tilesPerImage + th * tilesW + tw
+                let width = storeWidth(th: th, tw: tw, lanes: lanes)
+                for xi in 0..<16 { Lanes.store(out[xi], to: column + xi * planeStride, lanes: width) }
             }
         }
     }
@@ -282,7 +294,12 @@ public final class WinogradConvolution {
 /// functions from n inputs to m outputs (read and written at a stride), applied to both sides.
 enum Lanes {
     typealias Vector = SIMD8<Float>
-    typealias Transform = (_ input: UnsafePointer<Vector>, _ inputStride: Int, _ output: UnsafeMutablePointer<Vector>, _ outputStride: Int) -> Void
+
+    /// A transform matrix F as left multiplication: reads n inputs at `inputStride`, writes m
+    /// outputs at `outputStride` (a type, so every use is specialised and inlined).
+    protocol Transform {
+        static func apply(_ input: UnsafePointer<Vector>, _ inputStride: Int, _ output: UnsafeMutablePointer<Vector>, _ outputStride: Int)
+    }
 
     /// Three 16-vector scratch blocks (input, intermediate, output) on the stack.
     @inline(__always)
@@ -296,10 +313,10 @@ enum Lanes {
 
     /// F · x · Fᵀ for an n×n block x (row-major), giving an m×m block, where `f` maps n → m.
     @inline(__always)
-    static func twoSided(_ x: UnsafePointer<Vector>, n: Int, m: Int, tmp: UnsafeMutablePointer<Vector>, out: UnsafeMutablePointer<Vector>,
-                         _ f: Transform) {
-        for j in 0..<n { f(x + j, n, tmp + j, n) }          // columns: tmp is m×n
-        for i in 0..<m { f(tmp + i * n, 1, out + i * m, 1) }  // rows: out is m×m
+    static func twoSided<F: Transform>(_ x: UnsafePointer<Vector>, n: Int, m: Int, tmp: UnsafeMutablePointer<Vector>,
+                                       out: UnsafeMutablePointer<Vector>, _ f: F.Type) {
+        for j in 0..<n { F.apply(x + j, n, tmp + j, n) }          // columns: tmp is m×n
+        for i in 0..<m { F.apply(tmp + i * n, 1, out + i * m, 1) }  // rows: out is m×m
     }
 
     /// first, first + 1, …, first + 7, with lanes past `lanes` repeating the last valid one (so
@@ -309,26 +326,31 @@ enum Lanes {
         first &+ SIMD8<Int>(0, 1, 2, 3, 4, 5, 6, 7).replacing(with: lanes - 1, where: SIMD8(0, 1, 2, 3, 4, 5, 6, 7) .>= lanes)
     }
 
-    /// Offsets of the top-left corners of tiles first ..< first + 8 in a frame with `rowStride`.
-    @inline(__always)
-    static func tileCorners(first: Int, lanes: Int, tilesW: Int, rowStride: Int) -> SIMD8<Int> {
-        var corners = SIMD8<Int>.zero
-        for lane in 0..<8 {
-            let (th, tw) = (first + min(lane, lanes - 1)).quotientAndRemainder(dividingBy: tilesW)
-            corners[lane] = 2 * th * rowStride + 2 * tw
-        }
-        return corners
-    }
-
     @inline(__always)
     static func gather(_ base: UnsafePointer<Float>, _ o: SIMD8<Int>) -> Vector {
         Vector(base[o[0]], base[o[1]], base[o[2]], base[o[3]], base[o[4]], base[o[5]], base[o[6]], base[o[7]])
     }
 
+    /// Eight floats from p (all eight must be readable), zero past `lanes`.
     @inline(__always)
     static func load(_ p: UnsafePointer<Float>, lanes: Int) -> Vector {
-        lanes == 8 ? UnsafeRawPointer(p).loadUnaligned(as: Vector.self) : gather(p, clamped(first: 0, lanes: lanes))
+        let v = load(p)
+        // Vector-against-vector comparison: against a scalar, Swift builds the mask element by element.
+        let valid = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7) .< SIMD8<Int32>(repeating: Int32(truncatingIfNeeded: lanes))
+        return lanes == 8 ? v : v.replacing(with: 0, where: .!valid)
     }
+
+    /// Eight floats from p.
+    @inline(__always)
+    static func load(_ p: UnsafePointer<Float>) -> Vector { UnsafeRawPointer(p).loadUnaligned(as: Vector.self) }
+
+    /// Eight floats to p.
+    @inline(__always)
+    static func store(_ v: Vector, to p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self) }
+
+    /// Adds v to the eight floats at p.
+    @inline(__always)
+    static func add(_ v: Vector, to p: UnsafeMutablePointer<Float>) { store(load(p) + v, to: p) }
 
     @inline(__always)
     static func store(_ v: Vector, to p: UnsafeMutablePointer<Float>, lanes: Int) {
@@ -336,33 +358,45 @@ enum Lanes {
         for lane in 0..<lanes { p[lane] = v[lane] }
     }
 
-    static func bTransposed(_ x: UnsafePointer<Vector>, _ s: Int, _ y: UnsafeMutablePointer<Vector>, _ t: Int) {
-        let (d0, d1, d2, d3) = (x[0], x[s], x[2 * s], x[3 * s])
-        y[0] = d0 - d2; y[t] = d1 + d2; y[2 * t] = d2 - d1; y[3 * t] = d1 - d3
+    enum BTransposed: Transform {
+        @inline(__always) static func apply(_ x: UnsafePointer<Vector>, _ s: Int, _ y: UnsafeMutablePointer<Vector>, _ t: Int) {
+            let (d0, d1, d2, d3) = (x[0], x[s], x[2 * s], x[3 * s])
+            y[0] = d0 - d2; y[t] = d1 + d2; y[2 * t] = d2 - d1; y[3 * t] = d1 - d3
+        }
     }
 
-    static func b(_ x: UnsafePointer<Vector>, _ s: Int, _ y: UnsafeMutablePointer<Vector>, _ t: Int) {
-        let (d0, d1, d2, d3) = (x[0], x[s], x[2 * s], x[3 * s])
-        y[0] = d0; y[t] = d1 - d2 + d3; y[2 * t] = d1 + d2 - d0; y[3 * t] = -d3
+    enum B: Transform {
+        @inline(__always) static func apply(_ x: UnsafePointer<Vector>, _ s: Int, _ y: UnsafeMutablePointer<Vector>, _ t: Int) {
+            let (d0, d1, d2, d3) = (x[0], x[s], x[2 * s], x[3 * s])
+            y[0] = d0; y[t] = d1 - d2 + d3; y[2 * t] = d1 + d2 - d0; y[3 * t] = -d3
+        }
     }
 
-    static func g(_ x: UnsafePointer<Vector>, _ s: Int, _ y: UnsafeMutablePointer<Vector>, _ t: Int) {
-        let (w0, w1, w2) = (x[0], x[s], x[2 * s])
-        y[0] = w0; y[t] = 0.5 * (w0 + w1 + w2); y[2 * t] = 0.5 * (w0 - w1 + w2); y[3 * t] = w2
+    enum G: Transform {
+        @inline(__always) static func apply(_ x: UnsafePointer<Vector>, _ s: Int, _ y: UnsafeMutablePointer<Vector>, _ t: Int) {
+            let (w0, w1, w2) = (x[0], x[s], x[2 * s])
+            y[0] = w0; y[t] = 0.5 * (w0 + w1 + w2); y[2 * t] = 0.5 * (w0 - w1 + w2); y[3 * t] = w2
+        }
     }
 
-    static func gTransposed(_ x: UnsafePointer<Vector>, _ s: Int, _ y: UnsafeMutablePointer<Vector>, _ t: Int) {
-        let (d0, d1, d2, d3) = (x[0], x[s], x[2 * s], x[3 * s])
-        y[0] = d0 + 0.5 * (d1 + d2); y[t] = 0.5 * (d1 - d2); y[2 * t] = 0.5 * (d1 + d2) + d3
+    enum GTransposed: Transform {
+        @inline(__always) static func apply(_ x: UnsafePointer<Vector>, _ s: Int, _ y: UnsafeMutablePointer<Vector>, _ t: Int) {
+            let (d0, d1, d2, d3) = (x[0], x[s], x[2 * s], x[3 * s])
+            y[0] = d0 + 0.5 * (d1 + d2); y[t] = 0.5 * (d1 - d2); y[2 * t] = 0.5 * (d1 + d2) + d3
+        }
     }
 
-    static func aTransposed(_ x: UnsafePointer<Vector>, _ s: Int, _ y: UnsafeMutablePointer<Vector>, _ t: Int) {
-        let (m0, m1, m2, m3) = (x[0], x[s], x[2 * s], x[3 * s])
-        y[0] = m0 + m1 + m2; y[t] = m1 - m2 - m3
+    enum ATransposed: Transform {
+        @inline(__always) static func apply(_ x: UnsafePointer<Vector>, _ s: Int, _ y: UnsafeMutablePointer<Vector>, _ t: Int) {
+            let (m0, m1, m2, m3) = (x[0], x[s], x[2 * s], x[3 * s])
+            y[0] = m0 + m1 + m2; y[t] = m1 - m2 - m3
+        }
     }
 
-    static func a(_ x: UnsafePointer<Vector>, _ s: Int, _ y: UnsafeMutablePointer<Vector>, _ t: Int) {
-        let (y0, y1) = (x[0], x[s])
-        y[0] = y0; y[t] = y0 + y1; y[2 * t] = y0 - y1; y[3 * t] = -y1
+    enum A: Transform {
+        @inline(__always) static func apply(_ x: UnsafePointer<Vector>, _ s: Int, _ y: UnsafeMutablePointer<Vector>, _ t: Int) {
+            let (y0, y1) = (x[0], x[s])
+            y[0] = y0; y[t] = y0 + y1; y[2 * t] = y0 - y1; y[3 * t] = -y1
+        }
     }
 }
