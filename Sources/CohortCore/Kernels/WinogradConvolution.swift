@@ -62,7 +62,7 @@ public final class WinogradConvolution {
 
     /// Adds the weight gradient of the last `forward` to `weightGradient` [K, C, 3, 3] and, when
     /// `inputGradient` is given, adds the input gradient to it [N, C, H, W].
-    public func backward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>, batch: Int,
+    public func backward(x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>, batch: Int,
                          weightGradient: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?) {
         let (c, k) = (geometry.channels, filters)
         // U of the last forward: the weights do not change between a forward and its backward.

@@ -153,7 +153,7 @@ public final class Conv2D: Layer {
         let dxp = computesInputGradient ? inputGradient.values.baseAddress! : nil
         let wp = UnsafePointer(weight.value.values.baseAddress!), dwp = weight.gradient.values.baseAddress!
         if let winograd {
-            winograd.backward(x: xp, weight: wp, outputGradient: dyp, batch: n, weightGradient: dwp, inputGradient: dxp)
+            winograd.backward(x: xp, outputGradient: dyp, batch: n, weightGradient: dwp, inputGradient: dxp)
         } else {
             backwardIm2col(x: xp, weight: wp, outputGradient: dyp, batch: n, weightGradient: dwp, inputGradient: dxp)
         }
