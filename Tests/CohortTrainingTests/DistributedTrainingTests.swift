@@ -71,10 +71,11 @@ import Testing
         let reference = try Self.weights(one + "/last.safetensors")
         let syncedDifference = Self.maxRelativeDifference(reference, try Self.weights(synced + "/last.safetensors"))
         let localDifference = Self.maxRelativeDifference(reference, try Self.weights(local + "/last.safetensors"))
-        // Float32 sums grouped per rank differ from one rank's by ulps, which BatchNorm amplifies;
-        // unsynchronised statistics differ by two orders of magnitude more.
-        #expect(syncedDifference <= 1e-4, "sync-BN: max relative difference \(syncedDifference)")
-        #expect(localDifference > 1e-3, "per-rank statistics should differ: \(localDifference)")
+        // Float32 sums grouped per rank (and Winograd's per-batch GEMM shapes) differ from one rank's
+        // by ulps, which BatchNorm amplifies over 4-sample batches (1.1e-4 measured); unsynchronised
+        // statistics differ by two orders of magnitude more (0.08 measured).
+        #expect(syncedDifference <= 5e-4, "sync-BN: max relative difference \(syncedDifference)")
+        #expect(localDifference > 1e-2, "per-rank statistics should differ: \(localDifference)")
     }
 
     @Test func killedJobResumesToTheUninterruptedWeightsBitwise() throws {
