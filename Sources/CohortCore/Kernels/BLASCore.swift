@@ -4,8 +4,8 @@ import Glibc
 #endif
 
 /// Which OpenBLAS kernels this process runs. OpenBLAS picks them from the CPU model when it
-/// loads, and does not always pick the best the CPU can run (see `preferred`). `OPENBLAS_CORETYPE` overrides the
-/// choice, but OpenBLAS reads it only at load time, hence `upgradeByReexecuting()`.
+/// loads, and does not always pick the best the CPU can run (see `preferred`). `OPENBLAS_CORETYPE`
+/// overrides the choice, but OpenBLAS reads it only at load time, hence `upgradeByReexecuting()`.
 public enum BLASCore {
     /// The kernel family OpenBLAS chose, e.g. "SkylakeX", "Haswell", "Prescott".
     public static var name: String { String(cString: openblas_get_corename()) }

@@ -153,6 +153,15 @@ public final class WinogradConvolution {
         var count: Int { rows * rowStride }
         /// The index of (row, column).
         @inline(__always) func index(_ row: Int, _ column: Int) -> Int { row * rowStride + (column & 1) * half + (column >> 1) }
+
+        /// Zeroes `frame` and copies the height×width `plane` into it at (top, left).
+        func load(_ plane: UnsafePointer<Float>, height: Int, width: Int, top: Int, left: Int, into frame: UnsafeMutablePointer<Float>) {
+            frame.update(repeating: 0, count: count)
+            for h in 0..<height {
+                let source = plane + h * width
+                for w in 0..<width { frame[index(h + top, w + left)] = source[w] }
+            }
+        }
     }
 
     /// Input frames hold columns up to 2·tw + 3 of the last group of eight tiles.
@@ -188,23 +197,22 @@ public final class WinogradConvolution {
         }
     }
 
-    /// How many of a group's eight results to store: all eight while they stay inside the plane's
-    /// tiles, since the extra ones land on later tiles of the same plane, which overwrite them
-    /// (same thread, in order); otherwise only the valid ones.
+    /// Stores a group's 16 transformed vectors at `column + ξ · stride`. All eight lanes are stored
+    /// while they stay inside the plane's tiles, since the extra ones land on later tiles of the
+    /// same plane, which overwrite them (same thread, in order); otherwise only the valid ones.
     @inline(__always)
-    private func storeWidth(th: Int, tw: Int, lanes: Int) -> Int { th * tilesW + tw + 8 <= tilesPerImage ? 8 : lanes }
+    private func storeGroup(_ out: UnsafeMutablePointer<Lanes.Vector>, to column: UnsafeMutablePointer<Float>, stride: Int,
+                            th: Int, tw: Int, lanes: Int) {
+        let width = th * tilesW + tw + 8 <= tilesPerImage ? 8 : lanes
+        for xi in 0..<16 { Lanes.store(out[xi], to: column + xi * stride, lanes: width) }
+    }
 
     /// V = Bᵀ d B for every tile of every plane of `images` images starting at x.
     private func transformInput(_ x: UnsafePointer<Float>, images: Int, into v: UnsafeMutablePointer<Float>) {
         let g = geometry, c = g.channels, t = images * tilesPerImage, planeStride = c * t, frame = inputFrame
         forEachPlane(images: images, planes: c, frameSize: frame.count) { image, channel, item, padded, scratch in
             let (d, tmp, out) = scratch
-            padded.update(repeating: 0, count: frame.count)
-            let plane = x + item * g.inPlane
-            for h in 0..<g.height {
-                let source = plane + h * g.width
-                for w in 0..<g.width { padded[frame.index(h + g.padTop, w + g.padLeft)] = source[w] }
-            }
+            frame.load(x + item * g.inPlane, height: g.height, width: g.width, top: g.padTop, left: g.padLeft, into: padded)
             forEachTileGroup { th, tw, lanes in
                 for i in 0..<4 {
                     let even = UnsafePointer(padded + (2 * th + i) * frame.rowStride + tw), odd = even + frame.half
@@ -212,9 +220,7 @@ public final class WinogradConvolution {
                     d[4 * i + 2] = Lanes.load(even + 1); d[4 * i + 3] = Lanes.load(odd + 1)
                 }
                 Lanes.twoSided(d, n: 4, m: 4, tmp: tmp, out: out, Lanes.BTransposed.self)
-                let column = v + channel * t + image * tilesPerImage + th * tilesW + tw
-                let width = storeWidth(th: th, tw: tw, lanes: lanes)
-                for xi in 0..<16 { Lanes.store(out[xi], to: column + xi * planeStride, lanes: width) }
+                storeGroup(out, to: v + channel * t + image * tilesPerImage + th * tilesW + tw, stride: planeStride, th: th, tw: tw, lanes: lanes)
             }
         }
     }
@@ -270,21 +276,14 @@ public final class WinogradConvolution {
         let g = geometry, k = filters, t = images * tilesPerImage, planeStride = k * t, frame = outputFrame
         forEachPlane(images: images, planes: k, frameSize: frame.count) { image, filter, item, padded, scratch in
             let (d, tmp, out) = scratch
-            padded.update(repeating: 0, count: frame.count)
-            let plane = dy + item * g.outPlane
-            for p in 0..<g.outH {
-                let source = plane + p * g.outW
-                for q in 0..<g.outW { padded[frame.index(p, q)] = source[q] }
-            }
+            frame.load(dy + item * g.outPlane, height: g.outH, width: g.outW, top: 0, left: 0, into: padded)
             forEachTileGroup { th, tw, lanes in
                 for i in 0..<2 {
                     let even = UnsafePointer(padded + (2 * th + i) * frame.rowStride + tw)
                     d[2 * i] = Lanes.load(even); d[2 * i + 1] = Lanes.load(even + frame.half)
                 }
                 Lanes.twoSided(d, n: 2, m: 4, tmp: tmp, out: out, Lanes.A.self)
-                let column = m + filter * t + image * tilesPerImage + th * tilesW + tw
-                let width = storeWidth(th: th, tw: tw, lanes: lanes)
-                for xi in 0..<16 { Lanes.store(out[xi], to: column + xi * planeStride, lanes: width) }
+                storeGroup(out, to: m + filter * t + image * tilesPerImage + th * tilesW + tw, stride: planeStride, th: th, tw: tw, lanes: lanes)
             }
         }
     }
