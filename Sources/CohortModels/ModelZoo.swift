@@ -18,7 +18,7 @@ public enum ModelZoo {
     public static let entries: [Entry] = [
         FashionCNN.entry, LeNet.seedEntry, LeNet.classicEntry, AlexNet.batchNormEntry, AlexNet.localResponseNormEntry,
         VGG.entry, GoogLeNet.entry,
-    ] + ResNet.entries + [ResNet.cifarEntry, Xception.entry, SENet.entry]
+    ] + ResNet.entries + [ResNet.cifarEntry, ResNet.fashionEntry, Xception.entry, SENet.entry]
 
     /// The zoo names, in listing order.
     public static var names: [String] { entries.map(\.name) }

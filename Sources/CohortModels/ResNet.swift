@@ -54,6 +54,12 @@ public enum ResNet {
         defaultInput: [3, 32, 32], defaultClasses: 10,
         blueprint: { classes, _ in make(.resnet18, classes: classes, stem: .smallImages) })
 
+    /// `resnet18-fashion`: ResNet-18 for 28×28 grayscale (Fashion-MNIST), stage 1 at 14×14.
+    public static let fashionEntry = ModelZoo.Entry(
+        name: "resnet18-fashion", summary: "ResNet-18 with a 3×3/1 stem and a 2×2 max pool, for 28 px grayscale images",
+        defaultInput: [1, 28, 28], defaultClasses: 10,
+        blueprint: { classes, _ in make(.resnet18, classes: classes, stem: .smallImagesPooled) })
+
     /// The layers before the residual stages.
     public enum Stem: Sendable {
         /// 7×7/2 convolution and 3×3/2 max pool: ÷4 before stage 1 (ImageNet, 224×224).
@@ -61,6 +67,9 @@ public enum ResNet {
         /// One 3×3/1 convolution, no pooling (He et al. §4.2 for CIFAR; the common ResNet-18 adaptation
         /// to 32×32): stage 1 sees the full image and stages 2–4 halve it, 32 or 28 px ending at 4×4.
         case smallImages
+        /// One 3×3/1 convolution, then a 2×2/2 max pool: stage 1 at half the image (28 px: 14, 7, 4, 2 px
+        /// per stage). A quarter of `smallImages`' multiplications; the stem still sees every pixel.
+        case smallImagesPooled
     }
 
     /// The blueprint of a ResNet of `depth` for `classes` outputs. With `squeezeExcitation` set, every block's
@@ -74,11 +83,12 @@ public enum ResNet {
                 .batchNorm(name: "bn1"), .activation(.relu, name: "relu"),
                 .maxPool2D(kernel: 3, stride: 2, padding: .explicit(height: 1, width: 1), name: "maxpool"),
             ]
-        case .smallImages:
+        case .smallImages, .smallImagesPooled:
             layers = [
                 .conv2D(filters: 64, kernel: 3, stride: 1, padding: .explicit(height: 1, width: 1), bias: false, name: "conv1"),
                 .batchNorm(name: "bn1"), .activation(.relu, name: "relu"),
             ]
+            if stem == .smallImagesPooled { layers.append(.maxPool2D(kernel: 2, stride: 2, name: "maxpool")) }
         }
         var channels = 64
         for (stage, count) in depth.blocksPerStage.enumerated() {

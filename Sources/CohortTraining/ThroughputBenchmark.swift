@@ -20,6 +20,8 @@ public enum ThroughputBenchmark {
         /// Share of step time spent inside convolution layers.
         public var convolutionShare: Double
         public var sgemmGFLOPS: Double
+        /// Peak resident memory of this rank's process, in MB, after the timed steps.
+        public var peakResidentMegabytes: Double
         /// The leaf layers that took the most time, slowest first.
         public var slowestLayers: [LayerTime]
     }
@@ -77,6 +79,7 @@ public enum ThroughputBenchmark {
             convolutionGFLOPS: 3 * Double(convolutions.forwardFLOPs) * imageCount / max(convolutionSeconds, 1e-12) / 1e9,
             convolutionShare: convolutionSeconds / seconds,
             sgemmGFLOPS: sgemmGFLOPS(),
+            peakResidentMegabytes: PeakResidentMemory.megabytes,
             slowestLayers: slowest(profile, steps: steps, imagesPerStep: localBatch))
     }
 

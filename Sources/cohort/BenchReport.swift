@@ -31,7 +31,8 @@ struct BenchReport {
                                 r.rank, r.imagesPerSecond, ms[0], ms[1], ms[2], ms[3], ms[4], r.modelGFLOPS,
                                 r.convolutionGFLOPS, r.convolutionShare * 100, r.sgemmGFLOPS))
         }
-        lines.append(String(format: "total: %.1f img/s", imagesPerSecond))
+        lines.append(String(format: "total: %.1f img/s; peak resident memory per rank: ", imagesPerSecond)
+                     + ranks.map { String(format: "%.0f MB", $0.peakResidentMegabytes) }.joined(separator: ", "))
         if layers, let first = ranks.first {
             lines.append("rank 0's slowest layers (ms/step): name, kind, forward, backward, GFLOP/s")
             for l in first.slowestLayers {
@@ -50,9 +51,11 @@ struct BenchReport {
             "model_gflops": ranks.reduce(0) { $0 + $1.modelGFLOPS },
             "conv_gflops": ranks.reduce(0) { $0 + $1.convolutionGFLOPS },
             "sgemm_gflops": ranks.reduce(0) { $0 + $1.sgemmGFLOPS },
+            "peak_rss_mb": ranks.map(\.peakResidentMegabytes).max() ?? 0,
             "per_rank": ranks.map { r -> [String: Any] in
                 ["rank": r.rank, "images_per_sec": r.imagesPerSecond, "step_ms": r.stepMilliseconds, "model_gflops": r.modelGFLOPS,
-                 "conv_gflops": r.convolutionGFLOPS, "conv_share": r.convolutionShare, "sgemm_gflops": r.sgemmGFLOPS]
+                 "conv_gflops": r.convolutionGFLOPS, "conv_share": r.convolutionShare, "sgemm_gflops": r.sgemmGFLOPS,
+                 "peak_rss_mb": r.peakResidentMegabytes]
             },
         ]
         return String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)

@@ -23,7 +23,7 @@ enum ZooFixtures {
         ("alexnet", .total(62_383_848)), ("alexnet-lrn", .total(62_378_344)), ("vgg16", .total(138_357_544)),
         ("googlenet", .total(6_994_392)), ("resnet18", .trainable(11_689_512)), ("resnet34", .trainable(21_797_672)),
         ("resnet50", .trainable(25_557_032)), ("resnet101", .trainable(44_549_160)), ("resnet152", .trainable(60_192_808)),
-        ("resnet18-cifar", .trainable(11_173_962)),
+        ("resnet18-cifar", .trainable(11_173_962)), ("resnet18-fashion", .trainable(11_172_810)),
         ("xception", .total(22_910_480)), ("se-resnet50", .trainable(28_088_024)),
     ]
 

@@ -3,15 +3,19 @@ import Glibc
 #endif
 
 /// Elementwise activation: ReLU max(0, x), Tanh, or Sigmoid 1 / (1 + e^−x). Any shape.
-/// Forward caches its output (each derivative is a function of y).
+/// Forward caches its output (each derivative is a function of y). With `inPlace` the output is the
+/// input tensor, overwritten.
 public final class Activation: Layer {
     public enum Function: String, Sendable { case relu, tanh, sigmoid }
 
     public let name: String
     public let function: Function
+    /// Whether forward overwrites its input rather than writing a tensor of its own. `Sequential`
+    /// sets it when the layer before is `OverwritableOutput`.
+    public var inPlace = false
     private var shape: Shape = []
-    private let output = Tensor(zeros: [0])
-    private let inputGradient = Tensor(zeros: [0])
+    private let ownOutput = Tensor(zeros: [0])
+    private var output: Tensor?
 
     public init(_ function: Function, name: String) {
         self.function = function
@@ -22,18 +26,21 @@ public final class Activation: Layer {
 
     public func forward(_ x: Tensor, context: Context) throws -> Tensor {
         try checkInput(x, expected: shape)
-        output.resize(to: x.shape)
-        let src = x.values, dst = output.values
+        let y = inPlace ? x : ownOutput
+        if !inPlace { y.resize(to: x.shape) }
+        output = y
+        let src = x.values, dst = y.values
         switch function {
         case .relu: for i in 0..<src.count { dst[i] = max(src[i], 0) }
         case .tanh: for i in 0..<src.count { dst[i] = tanhf(src[i]) }
         case .sigmoid: for i in 0..<src.count { dst[i] = 1 / (1 + expf(-src[i])) }
         }
-        return output
+        return y
     }
 
     public func backward(_ dy: Tensor, context: Context) throws -> Tensor {
-        inputGradient.resize(to: output.shape)
+        guard let output else { throw CoreError.invalidArgument("layer '\(name)': backward before forward") }
+        let inputGradient = context.buffers.take(output.shape)
         let y = output.values, g = dy.values, dx = inputGradient.values
         switch function {
         case .relu:

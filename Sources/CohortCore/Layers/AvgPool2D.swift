@@ -6,7 +6,6 @@ public final class AvgPool2D: Layer {
     private var geometry: PoolGeometry!
     private var inputShape: Shape = []
     private let output = Tensor(zeros: [0])
-    private let inputGradient = Tensor(zeros: [0])
 
     public init(kernel: Int, stride: Int? = nil, padding: Padding = .valid, name: String) {
         self.kernel = kernel
@@ -42,7 +41,7 @@ public final class AvgPool2D: Layer {
 
     public func backward(_ dy: Tensor, context: Context) throws -> Tensor {
         let g = geometry!, planes = dy.shape.batch * g.channels
-        inputGradient.resize(to: inputShape.batched(dy.shape.batch))
+        let inputGradient = context.buffers.take(inputShape.batched(dy.shape.batch))
         inputGradient.zero()
         let dyp = dy.values.baseAddress!, dxp = inputGradient.values.baseAddress!
         for plane in 0..<planes {

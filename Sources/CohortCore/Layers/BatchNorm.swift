@@ -4,7 +4,8 @@
 /// Training: y = γ·(x − μ_B)/√(σ²_B + ε) + β, running ← momentum·running + (1 − momentum)·batch
 /// (running variance unbiased). Inference: the running statistics replace μ_B, σ²_B.
 /// Parameters `weight` (γ, ones) and `bias` (β, zeros); buffers `running_mean`, `running_var`.
-/// Forward caches x̂ and 1/σ per channel. With `Context.statisticsReducer` (sync-BN) the batch
+/// Forward caches a reference to x and μ, 1/σ per channel (backward recomputes x̂ from them rather
+/// than keeping an activation-sized copy). With `Context.statisticsReducer` (sync-BN) the batch
 /// statistics and the backward means are those of the global batch across ranks.
 public final class BatchNorm: Layer {
     public let name: String
@@ -15,13 +16,13 @@ public final class BatchNorm: Layer {
     public private(set) var runningMean: Parameter!
     public private(set) var runningVariance: Parameter!
     private var inputShape: Shape = []
-    private var normalized = Tensor(zeros: [0])
+    private var input: Tensor?
+    private var means: [Float] = []
     private var inverseStd: [Float] = []
     /// Workspace: per-channel sums (forward: x, x²; backward: g, g·x̂) and the element count.
     private var statistics = UnsafeMutableBufferPointer<Double>.allocate(capacity: 1)
     private var trainedWithBatchStatistics = true
     private let output = Tensor(zeros: [0])
-    private let inputGradient = Tensor(zeros: [0])
 
     public init(momentum: Float = 0.9, epsilon: Float = 1e-5, name: String) {
         self.momentum = momentum
@@ -43,6 +44,7 @@ public final class BatchNorm: Layer {
         bias = Parameter(name: "bias", shape: [c], role: .bias, initializer: .zeros)
         runningMean = Parameter(name: "running_mean", shape: [c], role: .buffer, initializer: .zeros)
         runningVariance = Parameter(name: "running_var", shape: [c], role: .buffer, initializer: .ones)
+        means = [Float](repeating: 0, count: c)
         inverseStd = [Float](repeating: 0, count: c)
         statistics = .allocate(capacity: 2 * c + 1)
         return input
@@ -51,9 +53,9 @@ public final class BatchNorm: Layer {
     public func forward(_ x: Tensor, context: Context) throws -> Tensor {
         try checkInput(x, expected: inputShape)
         let n = x.shape.batch, size = plane, c = channels
+        input = x
         output.resize(to: x.shape)
-        normalized.resize(to: x.shape)
-        let src = x.values.baseAddress!, xhat = normalized.values.baseAddress!, dst = output.values.baseAddress!
+        let src = x.values.baseAddress!, dst = output.values.baseAddress!
         let gamma = weight.value.values, beta = bias.value.values
         let rm = runningMean.value.values, rv = runningVariance.value.values
         trainedWithBatchStatistics = context.mode == .training
@@ -87,32 +89,32 @@ public final class BatchNorm: Layer {
                 variance = rv[ch]
             }
             let inv = 1 / (variance + epsilon).squareRoot()
+            means[ch] = mean
             inverseStd[ch] = inv
+            let scale = gamma[ch] * inv, shift = beta[ch] - mean * scale
             for i in 0..<n {
                 let base = (i &* c &+ ch) &* size
-                for t in 0..<size {
-                    let h = (src[base &+ t] - mean) * inv
-                    xhat[base &+ t] = h
-                    dst[base &+ t] = gamma[ch] * h + beta[ch]
-                }
+                for t in 0..<size { dst[base &+ t] = src[base &+ t] * scale + shift }
             }
         }
         return output
     }
 
     public func backward(_ dy: Tensor, context: Context) throws -> Tensor {
+        guard let x = input else { throw CoreError.invalidArgument("layer '\(name)': backward before forward") }
         let n = dy.shape.batch, size = plane, c = channels
-        inputGradient.resize(to: dy.shape)
-        let g = dy.values.baseAddress!, xhat = normalized.values.baseAddress!, dx = inputGradient.values.baseAddress!
+        let inputGradient = context.buffers.take(dy.shape)
+        let g = dy.values.baseAddress!, xp = x.values.baseAddress!, dx = inputGradient.values.baseAddress!
         let gamma = weight.value.values, dgamma = weight.gradient.values, dbeta = bias.gradient.values
         // Per-channel Σg and Σg·x̂ of this slice: the parameter gradients, and (summed over ranks
         // with sync-BN, like the statistics in forward) the means the input gradient needs.
         statistics.update(repeating: 0)
         for ch in 0..<c {
             var sumG: Float = 0, sumGX: Float = 0
+            let mean = means[ch], inv = inverseStd[ch]
             for i in 0..<n {
                 let base = (i &* c &+ ch) &* size
-                for t in 0..<size { sumG += g[base &+ t]; sumGX += g[base &+ t] * xhat[base &+ t] }
+                for t in 0..<size { sumG += g[base &+ t]; sumGX += g[base &+ t] * ((xp[base &+ t] - mean) * inv) }
             }
             dbeta[ch] += sumG
             dgamma[ch] += sumGX
@@ -125,11 +127,12 @@ public final class BatchNorm: Layer {
         for ch in 0..<c {
             let scale = gamma[ch] * inverseStd[ch]
             let meanG = Float(statistics[ch] / count), meanGX = Float(statistics[c &+ ch] / count)
+            let mean = means[ch], inv = inverseStd[ch]
             for i in 0..<n {
                 let base = (i &* c &+ ch) &* size
                 for t in 0..<size {
                     dx[base &+ t] = trainedWithBatchStatistics
-                        ? scale * (g[base &+ t] - meanG - xhat[base &+ t] * meanGX)
+                        ? scale * (g[base &+ t] - meanG - (xp[base &+ t] - mean) * inv * meanGX)
                         : scale * g[base &+ t]
                 }
             }

@@ -9,8 +9,6 @@ public final class Concat: Layer {
     private var spatial: [Int] = []
     private var plane: Int { spatial.reduce(1, *) }
     private let output = Tensor(zeros: [0])
-    private let inputGradient = Tensor(zeros: [0])
-    private var branchGradients: [Tensor] = []
 
     public init(name: String = "", _ branches: [any Layer]) {
         self.name = name
@@ -30,7 +28,6 @@ public final class Concat: Layer {
         }
         branchChannels = shapes.map { $0[0] }
         spatial = [first[1], first[2]]
-        branchGradients = branches.map { _ in Tensor(zeros: [0]) }
         return [branchChannels.reduce(0, +), first[1], first[2]]
     }
 
@@ -54,14 +51,13 @@ public final class Concat: Layer {
 
     public func backward(_ dy: Tensor, context: Context) throws -> Tensor {
         let n = dy.shape.batch, total = totalChannels
-        inputGradient.resize(to: inputShape.batched(n))
+        let inputGradient = context.buffers.take(inputShape.batched(n))
         inputGradient.zero()
         var channelOffset = total
         for index in branches.indices.reversed() {
             let channels = branchChannels[index]
             channelOffset -= channels
-            let slice = branchGradients[index]
-            slice.resize(to: Shape([n, channels] + spatial))
+            let slice = context.buffers.take(Shape([n, channels] + spatial))
             let src = dy.values.baseAddress!, dst = slice.values.baseAddress!
             for i in 0..<n {
                 (dst + i * channels * plane).update(from: src + (i * total + channelOffset) * plane, count: channels * plane)

@@ -41,9 +41,6 @@ public final class Conv2D: Layer {
     private var inputShape: Shape = []
     private var input: Tensor?
     private let output = Tensor(zeros: [0])
-    private let inputGradient = Tensor(zeros: [0])
-    private let columns = Tensor(zeros: [0])
-    private let staging = Tensor(zeros: [0])
 
     public init(filters: Int, kernel: Int, stride: Int = 1, padding: Padding = .same, groups: Int = 1, bias: Bool = true, name: String) {
         self.filters = filters
@@ -99,7 +96,7 @@ public final class Conv2D: Layer {
         if let winograd {
             winograd.forward(x: xp, weight: wp, batch: n, y: yp)
         } else {
-            forwardIm2col(x: xp, weight: wp, batch: n, y: yp)
+            forwardIm2col(x: xp, weight: wp, batch: n, y: yp, buffers: context.buffers)
         }
         if let bias {
             let b = bias.value.values
@@ -113,11 +110,12 @@ public final class Conv2D: Layer {
         return output
     }
 
-    private func forwardIm2col(x xp: UnsafePointer<Float>, weight wp: UnsafePointer<Float>, batch n: Int, y yp: UnsafeMutablePointer<Float>) {
+    private func forwardIm2col(x xp: UnsafePointer<Float>, weight wp: UnsafePointer<Float>, batch n: Int, y yp: UnsafeMutablePointer<Float>,
+                               buffers: TensorPool) {
         let g = geometry!, plane = g.outPlane, kPerGroup = filters / groups
         let chunk = chunkSize(batch: n)
-        columns.resize(to: [g.columnRows * chunk * plane])
-        if chunk > 1 { staging.resize(to: [kPerGroup * chunk * plane]) }
+        let (columns, staging) = workspaces(chunk: chunk, buffers: buffers)
+        defer { withExtendedLifetime((columns, staging)) {} }
         let col = columns.values.baseAddress!, ldc = chunk * plane
         for group in 0..<groups {
             var n0 = 0
@@ -147,7 +145,7 @@ public final class Conv2D: Layer {
     public func backward(_ dy: Tensor, context: Context) throws -> Tensor {
         guard let x = input else { throw CoreError.invalidArgument("layer '\(name)': backward before forward") }
         let n = x.shape.batch, plane = geometry.outPlane
-        inputGradient.resize(to: computesInputGradient ? x.shape : [0])
+        let inputGradient = context.buffers.take(computesInputGradient ? x.shape : [0])
         inputGradient.zero()
         let xp = UnsafePointer(x.values.baseAddress!), dyp = UnsafePointer(dy.values.baseAddress!)
         let dxp = computesInputGradient ? inputGradient.values.baseAddress! : nil
@@ -155,7 +153,7 @@ public final class Conv2D: Layer {
         if let winograd {
             winograd.backward(x: xp, outputGradient: dyp, batch: n, weightGradient: dwp, inputGradient: dxp)
         } else {
-            backwardIm2col(x: xp, weight: wp, outputGradient: dyp, batch: n, weightGradient: dwp, inputGradient: dxp)
+            backwardIm2col(x: xp, weight: wp, outputGradient: dyp, batch: n, weightGradient: dwp, inputGradient: dxp, buffers: context.buffers)
         }
         if let bias {
             let db = bias.gradient.values
@@ -172,11 +170,11 @@ public final class Conv2D: Layer {
     }
 
     private func backwardIm2col(x xp: UnsafePointer<Float>, weight wp: UnsafePointer<Float>, outputGradient dyp: UnsafePointer<Float>, batch n: Int,
-                                weightGradient dwp: UnsafeMutablePointer<Float>, inputGradient dxp: UnsafeMutablePointer<Float>?) {
+                                weightGradient dwp: UnsafeMutablePointer<Float>, inputGradient dxp: UnsafeMutablePointer<Float>?, buffers: TensorPool) {
         let g = geometry!, plane = g.outPlane, kPerGroup = filters / groups, inPerSample = inputShape.count
         let chunk = chunkSize(batch: n), ldc = chunk * plane
-        columns.resize(to: [g.columnRows * chunk * plane])
-        if chunk > 1 { staging.resize(to: [kPerGroup * chunk * plane]) }
+        let (columns, staging) = workspaces(chunk: chunk, buffers: buffers)
+        defer { withExtendedLifetime((columns, staging)) {} }
         let col = columns.values.baseAddress!
         for group in 0..<groups {
             var n0 = 0
@@ -217,6 +215,14 @@ public final class Conv2D: Layer {
                 n0 += nb
             }
         }
+    }
+
+    /// The column matrix of `chunk` images and, when `chunk` > 1, the staging matrix that reorders
+    /// one group's GEMM output (or dY) between [K/G, chunk·P·Q] and NCHW. Taken from `buffers`: every
+    /// layer shares the same few.
+    private func workspaces(chunk: Int, buffers: TensorPool) -> (columns: Tensor, staging: Tensor) {
+        let plane = geometry.outPlane
+        return (buffers.take([geometry.columnRows * chunk * plane]), buffers.take([chunk > 1 ? filters / groups * chunk * plane : 0]))
     }
 
     /// The column matrices of images `first ..< first + count` (channels of `group`) side by side,

@@ -11,7 +11,6 @@ public final class Dense: Layer {
     private var inputShape: Shape = []
     private var input: Tensor?
     private let output = Tensor(zeros: [0])
-    private let inputGradient = Tensor(zeros: [0])
 
     public init(units: Int, bias: Bool = true, name: String) {
         self.units = units
@@ -50,7 +49,7 @@ public final class Dense: Layer {
     public func backward(_ dy: Tensor, context: Context) throws -> Tensor {
         guard let x = input else { throw CoreError.invalidArgument("layer '\(name)': backward before forward") }
         let n = x.shape.batch
-        inputGradient.resize(to: x.shape)
+        let inputGradient = context.buffers.take(x.shape)
         let dyp = dy.values.baseAddress!
         // dW += dYᵀ · X ; dX = dY · W
         Gemm.multiply(transposeA: true, transposeB: false, m: units, n: features, k: n,

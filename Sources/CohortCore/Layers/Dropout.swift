@@ -10,7 +10,6 @@ public final class Dropout: Layer {
     private var mask: [Float] = []
     private var active = false
     private let output = Tensor(zeros: [0])
-    private let inputGradient = Tensor(zeros: [0])
 
     public init(rate: Float, name: String) {
         self.rate = rate
@@ -45,7 +44,7 @@ public final class Dropout: Layer {
 
     public func backward(_ dy: Tensor, context: Context) throws -> Tensor {
         guard active else { return dy }
-        inputGradient.resize(to: dy.shape)
+        let inputGradient = context.buffers.take(dy.shape)
         let g = dy.values, dx = inputGradient.values
         for i in 0..<g.count { dx[i] = g[i] * mask[i] }
         return inputGradient

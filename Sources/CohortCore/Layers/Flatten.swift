@@ -1,10 +1,9 @@
-/// Flattens each sample: [N, C, H, W] → [N, C·H·W]. The output is a view of the input (no copy),
-/// and dX is a view of dY.
+/// Flattens each sample: [N, C, H, W] → [N, C·H·W]. The output is a view of the input (no copy);
+/// dX is a copy of dY in a pooled tensor (a view would not keep the pooled dY taken).
 public final class Flatten: Layer {
     public let name: String
     private var shape: Shape = []
     private var output: Tensor?
-    private var inputGradient: Tensor?
 
     public init(name: String) { self.name = name }
 
@@ -16,7 +15,9 @@ public final class Flatten: Layer {
     }
 
     public func backward(_ dy: Tensor, context: Context) throws -> Tensor {
-        view(dy.values, shape: shape.batched(dy.shape.batch), cache: &inputGradient)
+        let inputGradient = context.buffers.take(shape.batched(dy.shape.batch))
+        _ = inputGradient.values.update(fromContentsOf: dy.values)
+        return inputGradient
     }
 
     /// Reuses the cached view object when it already points at the same storage and shape.

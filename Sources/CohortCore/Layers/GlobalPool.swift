@@ -8,7 +8,6 @@ public final class GlobalPool: Layer {
     private var inputShape: Shape = []
     private var argmax: [Int32] = []
     private let output = Tensor(zeros: [0])
-    private let inputGradient = Tensor(zeros: [0])
 
     public init(_ reduction: Reduction, name: String) {
         self.reduction = reduction
@@ -46,7 +45,7 @@ public final class GlobalPool: Layer {
 
     public func backward(_ dy: Tensor, context: Context) throws -> Tensor {
         let planes = dy.shape.batch * inputShape[0], size = inputShape[1] * inputShape[2]
-        inputGradient.resize(to: inputShape.batched(dy.shape.batch))
+        let inputGradient = context.buffers.take(inputShape.batched(dy.shape.batch))
         let g = dy.values, dxp = inputGradient.values.baseAddress!
         switch reduction {
         case .average:

@@ -47,6 +47,10 @@ public final class Context {
     public var statisticsReducer: ((UnsafeMutableBufferPointer<Double>) throws -> Void)?
     /// When set, composite layers time each child's forward and backward into it.
     public var profile: LayerProfile?
+    /// Short-lived tensors: the input gradients backward returns (each lives only until the layer
+    /// before has consumed it) and per-call workspaces such as im2col columns. A few pooled tensors
+    /// replace one of each per layer.
+    public let buffers = TensorPool()
 
     public init(mode: Mode, threads: Int = 1, sampleKeys: [UInt64] = []) {
         self.mode = mode

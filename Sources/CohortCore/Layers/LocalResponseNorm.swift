@@ -12,7 +12,6 @@ public final class LocalResponseNorm: Layer {
     private var input: Tensor?
     private let scale = Tensor(zeros: [0])
     private let output = Tensor(zeros: [0])
-    private let inputGradient = Tensor(zeros: [0])
 
     public init(size: Int = 5, k: Float = 2, alpha: Float = 1e-4, beta: Float = 0.75, name: String) {
         (self.size, self.k, self.alpha, self.beta, self.name) = (size, k, alpha, beta, name)
@@ -51,7 +50,7 @@ public final class LocalResponseNorm: Layer {
     public func backward(_ dy: Tensor, context: Context) throws -> Tensor {
         guard let x = input else { throw CoreError.invalidArgument("layer '\(name)': backward before forward") }
         let (c, plane, half) = (inputShape[0], inputShape[1] * inputShape[2], size / 2)
-        inputGradient.resize(to: x.shape)
+        let inputGradient = context.buffers.take(x.shape)
         let a = x.values.baseAddress!, s = scale.values.baseAddress!, g = dy.values.baseAddress!, dx = inputGradient.values.baseAddress!
         for n in 0..<x.shape.batch {
             let base = n &* c &* plane

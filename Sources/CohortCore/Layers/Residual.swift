@@ -1,14 +1,15 @@
 /// A residual connection (He et al. 2016): y = main(x) + shortcut(x), where the shortcut is the
 /// identity or a projection (e.g. 1×1 conv + BatchNorm). Any activation after the sum is a
 /// separate layer. Backward runs the shortcut first (its parameters come later in the arena).
+/// When the main branch ends in an `OverwritableOutput` layer, the sum is written over that layer's output.
 public final class Residual: Layer {
     public let name: String
     public let main: any Layer
     public let shortcut: (any Layer)?
     private var inputShape: Shape = []
     private var input: Tensor?
-    private let output = Tensor(zeros: [0])
-    private let inputGradient = Tensor(zeros: [0])
+    private let ownOutput = Tensor(zeros: [0])
+    private var sumsInPlace = false
 
     public init(name: String = "", main: any Layer, shortcut: (any Layer)? = nil) {
         self.name = name
@@ -22,6 +23,8 @@ public final class Residual: Layer {
         inputShape = input
         let mainShape = try main.build(input: input)
         let shortcutShape = try shortcut?.build(input: input) ?? input
+        let last = (main as? Sequential)?.layers.last ?? main
+        sumsInPlace = last is OverwritableOutput
         guard mainShape == shortcutShape else {
             throw CoreError.invalidArgument("layer '\(name)': main branch gives \(mainShape) but the shortcut gives \(shortcutShape)")
         }
@@ -33,7 +36,8 @@ public final class Residual: Layer {
         input = x
         let a = try forward(child: main, x, context: context)
         let b = try shortcut.map { try forward(child: $0, x, context: context) } ?? x
-        output.resize(to: a.shape)
+        let output = sumsInPlace ? a : ownOutput
+        if !sumsInPlace { output.resize(to: a.shape) }
         let pa = a.values, pb = b.values, y = output.values
         for i in 0..<y.count { y[i] = pa[i] + pb[i] }
         return output
@@ -41,7 +45,7 @@ public final class Residual: Layer {
 
     public func backward(_ dy: Tensor, context: Context) throws -> Tensor {
         guard let x = input else { throw CoreError.invalidArgument("layer '\(name)': backward before forward") }
-        inputGradient.resize(to: x.shape)
+        let inputGradient = context.buffers.take(x.shape)
         if let shortcut {
             let ds = try backward(child: shortcut, dy, context: context)
             _ = inputGradient.values.update(fromContentsOf: ds.values)

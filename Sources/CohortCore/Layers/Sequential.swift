@@ -1,4 +1,5 @@
-/// Layers applied one after another; backward runs them in reverse.
+/// Layers applied one after another; backward runs them in reverse. An activation right after an
+/// `OverwritableOutput` layer runs in place.
 public final class Sequential: Layer {
     public let name: String
     public let layers: [any Layer]
@@ -15,9 +16,10 @@ public final class Sequential: Layer {
     public func build(input: Shape) throws -> Shape {
         var shape = input
         outputShapes = []
-        for layer in layers {
+        for (index, layer) in layers.enumerated() {
             shape = try layer.build(input: shape)
             outputShapes.append(shape)
+            if index > 0, let activation = layer as? Activation { activation.inPlace = layers[index - 1] is OverwritableOutput }
         }
         return shape
     }

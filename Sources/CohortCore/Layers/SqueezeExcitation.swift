@@ -9,7 +9,6 @@ public final class SqueezeExcitation: Layer {
     private var input: Tensor?
     private var scales: Tensor?
     private let output = Tensor(zeros: [0])
-    private let inputGradient = Tensor(zeros: [0])
     private let scaleGradient = Tensor(zeros: [0])
 
     public init(reduction: Int = 16, name: String) {
@@ -61,7 +60,7 @@ public final class SqueezeExcitation: Layer {
         }
         // The excitation's gradient w.r.t. x (through the global pool), plus the direct path dy ⊙ s.
         let dxPooled = try backward(child: excitation, scaleGradient, context: context)
-        inputGradient.resize(to: x.shape)
+        let inputGradient = context.buffers.take(x.shape)
         let dx = inputGradient.values.baseAddress!, pooled = dxPooled.values, sv = s.values
         for nc in 0..<(n * channels) {
             let scale = sv[nc]

@@ -5,7 +5,6 @@ public final class ZeroPad2D: Layer {
     public let top: Int, bottom: Int, left: Int, right: Int
     private var inputShape: Shape = []
     private let output = Tensor(zeros: [0])
-    private let inputGradient = Tensor(zeros: [0])
 
     public init(top: Int, bottom: Int, left: Int, right: Int, name: String) {
         (self.top, self.bottom, self.left, self.right, self.name) = (top, bottom, left, right, name)
@@ -38,7 +37,7 @@ public final class ZeroPad2D: Layer {
 
     public func backward(_ dy: Tensor, context: Context) throws -> Tensor {
         let (h, w) = (inputShape[1], inputShape[2]), (oh, ow) = (h + top + bottom, w + left + right)
-        inputGradient.resize(to: inputShape.batched(dy.shape.batch))
+        let inputGradient = context.buffers.take(inputShape.batched(dy.shape.batch))
         let src = dy.values.baseAddress!, dst = inputGradient.values.baseAddress!
         for plane in 0..<(dy.shape.batch * inputShape[0]) {
             for r in 0..<h {
