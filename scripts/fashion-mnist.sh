@@ -38,6 +38,7 @@ seed=(--model fashion-cnn --optimizer sgd --lr 0.01 --batch-size 32 --holdout 50
 # smoothing 0.1: 0.9181 (validation 0.9282). Batch 32 doubles the updates per epoch.
 # resnet18: ResNet-18 adapted to 28×28 by its stem (3×3/1 convolution, BatchNorm, ReLU, 2×2 max pool), so
 # stages 1–4 run at 14, 7, 4 and 2 px; `resnet18-cifar` (no pool) costs 3.7× the multiplications.
+# Tried: lr 0.1, shifts 0.1, no label smoothing: 0.9133 (the loss jumped in epoch 3; training accuracy 0.914).
 fast=(--model fashion-cnn --lr 0.03 --momentum 0.9 --nesterov --weight-decay 2e-4 --batch-size 32 --holdout 5000
       --augment flip,shift --shift 0.05 --label-smoothing 0.1 --schedule cosine --warmup-epochs 1 --seed 42)
 
@@ -47,8 +48,9 @@ for recipe in "${@:-fast}"; do
     fast) run fast "${RANKS:-2}" 10 "${fast[@]}" ;;
     fast-1rank) run fast-1rank 1 10 "${fast[@]}" ;;
     resnet18)
-      run resnet18 "${RANKS:-2}" 10 --model resnet18-fashion --lr 0.1 --momentum 0.9 --nesterov --weight-decay 5e-4 \
-        --batch-size 128 --holdout 5000 --augment flip,shift --schedule cosine --warmup-epochs 1 --seed 42 ;;
+      run resnet18 "${RANKS:-2}" 10 --model resnet18-fashion --lr 0.05 --momentum 0.9 --nesterov --weight-decay 5e-4 \
+        --batch-size 128 --holdout 5000 --augment flip,shift --shift 0.05 --label-smoothing 0.1 --schedule cosine --warmup-epochs 1 \
+        --seed 42 ;;
     folder)
       folder=$results/fashion-mnist-png
       [ -d "$folder/train" ] || "$cohort" convert --data /usr/share/datasets/fashion-mnist --out "$folder" --format png
