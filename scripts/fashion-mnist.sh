@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Learning-quality recipes on the packaged Fashion-MNIST, each trained with `mpirun -np ${RANKS:-2}`.
 #   scripts/fashion-mnist.sh [recipe...]      recipes: seed fast resnet18 folder fast-1rank (default: fast)
-# Each run writes its metrics log, curves, checkpoints and console output to
+# Each run writes its metrics log, curves, checkpoints and console output (and for `seed` the test
+# accuracy of every epoch, test-per-epoch.tsv) to
 # ${RESULTS:-runs/fashion-mnist}/<recipe>/ and appends "recipe ranks epochs seconds test_accuracy"
 # to ${RESULTS}/results.tsv. EPOCHS overrides a recipe's epoch count. With both `fast` and
 # `fast-1rank` done, their curves are overlaid in ${RESULTS}/fast-1-vs-2-ranks.svg.
@@ -30,6 +31,18 @@ run() {   # run NAME RANKS EPOCHS FLAGS...
   printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$ranks" "$epochs" "$((SECONDS - start))" "$accuracy" >> "$results/results.tsv"
 }
 
+# test_per_epoch NAME: test accuracy of each epoch checkpoint of run NAME → ${results}/NAME/test-per-epoch.tsv.
+test_per_epoch() {
+  local dir=$results/$1 file epoch
+  printf 'epoch\ttest_accuracy\n' > "$dir/test-per-epoch.tsv"
+  for file in "$dir"/epoch-*.safetensors; do
+    epoch=$(basename "$file" .safetensors); epoch=$((10#${epoch#epoch-}))
+    printf '%s\t%s\n' "$epoch" "$("$cohort" evaluate --checkpoint "$file" --split test --json |
+      python3 -c 'import json, sys; print(json.load(sys.stdin)["accuracy"])')" >> "$dir/test-per-epoch.tsv"
+  done
+  column -t "$dir/test-per-epoch.tsv"
+}
+
 # The seed notebook's recipe: plain SGD 0.01, batch 32, first 5000 training images held out.
 seed=(--model fashion-cnn --optimizer sgd --lr 0.01 --batch-size 32 --holdout 5000 --seed 42)
 # Momentum, flips and 1-pixel shifts, label smoothing, cosine decay after one warm-up epoch. The
@@ -44,7 +57,7 @@ fast=(--model fashion-cnn --lr 0.03 --momentum 0.9 --nesterov --weight-decay 2e-
 
 for recipe in "${@:-fast}"; do
   case "$recipe" in
-    seed) run seed "${RANKS:-2}" 30 "${seed[@]}" ;;
+    seed) run seed "${RANKS:-2}" 30 "${seed[@]}" --keep 1000 && test_per_epoch seed ;;
     fast) run fast "${RANKS:-2}" 10 "${fast[@]}" ;;
     fast-1rank) run fast-1rank 1 10 "${fast[@]}" ;;
     resnet18)
