@@ -1,38 +1,56 @@
-import CohortCore
+@testable import CohortCore
 import CohortTestSupport
 import Testing
 
-/// Winograd F(2×2, 3×3) gives the same outputs and gradients as im2col + GEMM.
+/// Winograd F(2×2, 3×3) and F(4×4, 3×3) give the same outputs and gradients as im2col + GEMM.
 @Suite struct WinogradTests {
     struct Case: CustomTestStringConvertible, Sendable {
         var channels: Int, filters: Int, size: Int, padding: Padding, batch: Int
         var testDescription: String { "C\(channels) K\(filters) \(size)x\(size) \(padding) N\(batch)" }
     }
 
-    /// Even and odd outputs (partial tiles), all three paddings, planes of fewer than eight tiles
-    /// (vectors span tile rows and planes), and a batch that needs several chunks (32×32 with 16
-    /// channels: 8 images per chunk).
+    /// Outputs that are and are not multiples of 2 and 4 (partial tiles), all three paddings, planes
+    /// of fewer than eight tiles (vectors span tile rows and planes), and a batch that needs several
+    /// chunks with either tile (32×32 with 16 channels: 8 images per F(2×2) chunk, 14 per F(4×4)).
+    /// 5×5 outputs cost the same with either tile, so `automatic` keeps F(2×2) there.
     @Test(arguments: [
         Case(channels: 16, filters: 24, size: 14, padding: .same, batch: 3),
         Case(channels: 20, filters: 16, size: 7, padding: .same, batch: 2),
         Case(channels: 16, filters: 16, size: 9, padding: .valid, batch: 2),
         Case(channels: 16, filters: 17, size: 6, padding: .explicit(height: 2, width: 2), batch: 2),
-        Case(channels: 16, filters: 16, size: 32, padding: .same, batch: 10),
+        Case(channels: 16, filters: 16, size: 32, padding: .same, batch: 16),
         Case(channels: 16, filters: 18, size: 3, padding: .same, batch: 3),
-    ])
-    func matchesIm2col(_ c: Case) throws {
-        let winograd = try run(c, algorithm: .automatic), reference = try run(c, algorithm: .im2col)
-        #expect(winograd.usedWinograd && !reference.usedWinograd)
-        #expect(Self.worstError(winograd.y, reference.y) < 1e-5)
-        #expect(Self.worstError(winograd.dx, reference.dx) < 1e-5)
-        #expect(Self.worstError(winograd.gradients, reference.gradients) < 1e-5)
+        Case(channels: 16, filters: 16, size: 5, padding: .same, batch: 2),
+    ], [Conv2D.Algorithm.automatic, .winograd2x2])
+    func matchesIm2col(_ c: Case, algorithm: Conv2D.Algorithm) throws {
+        let winograd = try run(c, algorithm: algorithm), reference = try run(c, algorithm: .im2col)
+        let expected: WinogradConvolution.Tile = algorithm == .winograd2x2 || c.size == 5 ? .f2x2 : .f4x4
+        #expect(winograd.tile == expected && reference.tile == nil)
+        // Measured worst errors: ~2e-7 for F(2×2), ~3e-6 for F(4×4), whose transforms scale by up to 8 and 1/24.
+        let tolerance = expected == .f2x2 ? 2e-6 : 2e-5
+        #expect(Self.worstError(winograd.y, reference.y) < tolerance)
+        #expect(Self.worstError(winograd.dx, reference.dx) < tolerance)
+        #expect(Self.worstError(winograd.gradients, reference.gradients) < tolerance)
+    }
+
+    /// F(4×4) pays from 3×3 outputs on, except where F(2×2) tiles 5×5 exactly as cheaply; a 1×1
+    /// output is cheaper direct.
+    @Test func cheapestTileCountsMultiplications() {
+        func tile(_ size: Int) -> WinogradConvolution.Tile? {
+            WinogradConvolution.cheapestTile(for: ConvGeometry(channels: 16, height: size, width: size, kernelH: 3, kernelW: 3,
+                                                               strideH: 1, strideW: 1, padTop: 1, padLeft: 1, outH: size, outW: size))
+        }
+        #expect(tile(1) == nil)
+        #expect(tile(2) == .f2x2)
+        #expect(tile(5) == .f2x2)
+        for size in [3, 4, 7, 8, 14, 28, 56] { #expect(tile(size) == .f4x4, "\(size)x\(size)") }
     }
 
     @Test func smallOrStridedLayersKeepIm2col() throws {
         for (channels, filters, stride) in [(3, 32, 1), (32, 8, 1), (32, 32, 2)] {
             let conv = Conv2D(filters: filters, kernel: 3, stride: stride, name: "conv")
             _ = try Network(root: conv, inputShape: [channels, 8, 8])
-            #expect(!conv.usesWinograd, "C\(channels) K\(filters) s\(stride)")
+            #expect(conv.winogradTile == nil, "C\(channels) K\(filters) s\(stride)")
         }
     }
 
@@ -43,7 +61,7 @@ import Testing
         return zip(a, b).map { Double(abs($0 - $1)) }.max()! / max(scale, 1e-30)
     }
 
-    func run(_ c: Case, algorithm: Conv2D.Algorithm) throws -> (y: [Float], dx: [Float], gradients: [Float], usedWinograd: Bool) {
+    func run(_ c: Case, algorithm: Conv2D.Algorithm) throws -> (y: [Float], dx: [Float], gradients: [Float], tile: WinogradConvolution.Tile?) {
         let conv = Conv2D(filters: c.filters, kernel: 3, padding: c.padding, name: "conv")
         conv.algorithm = algorithm
         let network = try Network(root: conv, inputShape: [c.channels, c.size, c.size], inputGradient: true)
@@ -58,6 +76,6 @@ import Testing
         for i in 0..<dy.count { dy[i] = generator.nextUnit() - 0.5 }
         network.arena.zeroGradients()
         let dx = try network.root.backward(dy, context: context)
-        return (Array(y.values), Array(dx.values), Array(network.arena.gradients), conv.usesWinograd)
+        return (Array(y.values), Array(dx.values), Array(network.arena.gradients), conv.winogradTile)
     }
 }

@@ -1,17 +1,26 @@
-/// Winograd F(2×2, 3×3) convolution (Lavin & Gray, "Fast Algorithms for Convolutional Neural
-/// Networks", 2016) for 3×3 stride-1 ungrouped layers: 16 multiplications per 2×2 output tile
-/// instead of 36, so the three GEMMs of a training step do 2.25× less work than im2col's.
+/// Winograd convolution F(m×m, 3×3) (Lavin & Gray, "Fast Algorithms for Convolutional Neural
+/// Networks", 2016) for 3×3 stride-1 ungrouped layers: α² multiplications per m×m output tile
+/// (α = m + 2) instead of 9m², so the three GEMMs of a training step do 2.25× (m = 2) or 4×
+/// (m = 4) less work than im2col's. The tilings and their matrices: `WinogradTransforms.swift`.
 ///
-/// Each 4×4 input tile d (tiles start every 2 pixels) and each 3×3 filter w are transformed,
-/// V = Bᵀ d B and U = G w Gᵀ; for every one of the 16 positions ξ, M[ξ] = U[ξ] · V[ξ] is a GEMM
+/// Each α×α input tile d (tiles start every m pixels) and each 3×3 filter w are transformed,
+/// V = Bᵀ d B and U = G w Gᵀ; for every one of the α² positions ξ, M[ξ] = U[ξ] · V[ξ] is a GEMM
 /// ([K, C] · [C, tiles]); the output tile is y = Aᵀ M A. Backward is the exact adjoint of that
 /// forward: M̃ = A dy Aᵀ, dU[ξ] = M̃[ξ] · V[ξ]ᵀ, dV[ξ] = U[ξ]ᵀ · M̃[ξ], dw = Gᵀ dU G and
-/// dx = Σ B dV Bᵀ over the overlapping tiles. Layouts: V [16, C, T], M [16, K, T], U [16, K, C],
+/// dx = Σ B dV Bᵀ over the overlapping tiles. Layouts: V [α², C, T], M [α², K, T], U [α², K, C],
 /// with T = images × tiles per image. Images are processed in chunks that bound the workspaces.
 public final class WinogradConvolution {
+    /// The output tile: F(2×2, 3×3) or F(4×4, 3×3).
+    public enum Tile: Int, Sendable, CaseIterable {
+        case f2x2 = 2, f4x4 = 4
+        /// α², the multiplications per tile and per (filter, channel) pair.
+        var positions: Int { (rawValue + 2) * (rawValue + 2) }
+    }
+
     /// The convolution's geometry (3×3, stride 1; `channels` = C).
     public let geometry: ConvGeometry
     public let filters: Int
+    public let tile: Tile
     let tilesH: Int, tilesW: Int
     private let transformedInput = Tensor(zeros: [0])
     private let transformedOutput = Tensor(zeros: [0])
@@ -23,12 +32,26 @@ public final class WinogradConvolution {
         groups == 1 && geometry.kernelH == 3 && geometry.kernelW == 3 && geometry.strideH == 1 && geometry.strideW == 1
     }
 
-    public init(geometry: ConvGeometry, filters: Int) {
-        precondition(Self.applies(to: geometry, groups: 1), "Winograd F(2x2,3x3) needs a 3x3 stride-1 convolution")
+    /// Multiplications per (filter, channel) pair and image: α² for each of the tiles covering P×Q.
+    public static func multiplications(_ tile: Tile, geometry: ConvGeometry) -> Int {
+        let m = tile.rawValue
+        return (geometry.outH + m - 1) / m * ((geometry.outW + m - 1) / m) * tile.positions
+    }
+
+    /// The tile with the fewest multiplications for `geometry` (the smaller on a tie), or nil when
+    /// direct convolution's 9·P·Q is fewer still (a 1×1 output).
+    public static func cheapestTile(for geometry: ConvGeometry) -> Tile? {
+        let best = Tile.allCases.min { multiplications($0, geometry: geometry) < multiplications($1, geometry: geometry) }!
+        return multiplications(best, geometry: geometry) < 9 * geometry.outPlane ? best : nil
+    }
+
+    public init(geometry: ConvGeometry, filters: Int, tile: Tile) {
+        precondition(Self.applies(to: geometry, groups: 1), "Winograd F(m×m, 3×3) needs a 3x3 stride-1 convolution")
         self.geometry = geometry
         self.filters = filters
-        tilesH = (geometry.outH + 1) / 2
-        tilesW = (geometry.outW + 1) / 2
+        self.tile = tile
+        tilesH = (geometry.outH + tile.rawValue - 1) / tile.rawValue
+        tilesW = (geometry.outW + tile.rawValue - 1) / tile.rawValue
     }
 
     var tilesPerImage: Int { tilesH * tilesW }
@@ -39,24 +62,14 @@ public final class WinogradConvolution {
     static let workspaceFloats = 1 << 19
 
     func chunkSize(batch: Int) -> Int {
-        max(1, min(batch, Self.workspaceFloats / (16 * max(geometry.channels, filters) * tilesPerImage)))
+        max(1, min(batch, Self.workspaceFloats / (tile.positions * max(geometry.channels, filters) * tilesPerImage)))
     }
 
     /// y = x ⋆ w (no bias) for `batch` images; x [N, C, H, W], w [K, C, 3, 3], y [N, K, P, Q].
     public func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, batch: Int, y: UnsafeMutablePointer<Float>) {
-        let (c, k) = (geometry.channels, filters)
-        let u = transformWeights(weight)
-        let (v, m, chunk) = workspaces(batch: batch)
-        var first = 0
-        while first < batch {
-            let images = min(chunk, batch - first), t = images * tilesPerImage
-            transformInput(x + first * c * geometry.inPlane, images: images, into: v)
-            for xi in 0..<16 {
-                Gemm.multiply(transposeA: false, transposeB: false, m: k, n: t, k: c, a: u + xi * k * c, lda: c,
-                              b: v + xi * c * t, ldb: t, beta: 0, c: m + xi * k * t, ldc: t)
-            }
-            transformOutput(m, images: images, into: y + first * k * geometry.outPlane)
-            first += images
+        switch tile {
+        case .f2x2: forward(F2x2.self, x: x, weight: weight, batch: batch, y: y)
+        case .f4x4: forward(F4x4.self, x: x, weight: weight, batch: batch, y: y)
         }
     }
 
@@ -64,40 +77,66 @@ public final class WinogradConvolution {
     /// `inputGradient` is given, adds the input gradient to it [N, C, H, W].
     public func backward(x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>, batch: Int,
                          weightGradient: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?) {
+        switch tile {
+        case .f2x2: backward(F2x2.self, x: x, outputGradient: dy, batch: batch, weightGradient: weightGradient, inputGradient: inputGradient)
+        case .f4x4: backward(F4x4.self, x: x, outputGradient: dy, batch: batch, weightGradient: weightGradient, inputGradient: inputGradient)
+        }
+    }
+
+    private func forward<T: WinogradTiling>(_ tiling: T.Type, x: UnsafePointer<Float>, weight: UnsafePointer<Float>, batch: Int,
+                                            y: UnsafeMutablePointer<Float>) {
+        let (c, k) = (geometry.channels, filters)
+        let u = transformWeights(T.self, weight)
+        let (v, m, chunk) = workspaces(batch: batch)
+        var first = 0
+        while first < batch {
+            let images = min(chunk, batch - first), t = images * tilesPerImage
+            transformInput(T.self, x + first * c * geometry.inPlane, images: images, into: v)
+            for xi in 0..<T.positions {
+                Gemm.multiply(transposeA: false, transposeB: false, m: k, n: t, k: c, a: u + xi * k * c, lda: c,
+                              b: v + xi * c * t, ldb: t, beta: 0, c: m + xi * k * t, ldc: t)
+            }
+            transformOutput(T.self, m, images: images, into: y + first * k * geometry.outPlane)
+            first += images
+        }
+    }
+
+    private func backward<T: WinogradTiling>(_ tiling: T.Type, x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>, batch: Int,
+                                             weightGradient: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?) {
         let (c, k) = (geometry.channels, filters)
         // U of the last forward: the weights do not change between a forward and its backward.
-        precondition(transformedWeights.count == 16 * k * c, "Winograd backward before forward")
+        precondition(transformedWeights.count == T.positions * k * c, "Winograd backward before forward")
         let u = UnsafePointer(transformedWeights.values.baseAddress!)
-        transformedWeightGradient.resize(to: [16 * k * c + 8])   // read eight floats wide
+        transformedWeightGradient.resize(to: [T.positions * k * c + 8])   // read eight floats wide
         transformedWeightGradient.zero()
         let du = transformedWeightGradient.values.baseAddress!
         let (v, m, chunk) = workspaces(batch: batch)
         var first = 0
         while first < batch {
             let images = min(chunk, batch - first), t = images * tilesPerImage
-            transformInput(x + first * c * geometry.inPlane, images: images, into: v)
-            transformOutputAdjoint(dy + first * k * geometry.outPlane, images: images, into: m)
-            for xi in 0..<16 {
+            transformInput(T.self, x + first * c * geometry.inPlane, images: images, into: v)
+            transformOutputAdjoint(T.self, dy + first * k * geometry.outPlane, images: images, into: m)
+            for xi in 0..<T.positions {
                 Gemm.multiply(transposeA: false, transposeB: true, m: k, n: c, k: t, a: m + xi * k * t, lda: t,
                               b: v + xi * c * t, ldb: t, beta: 1, c: du + xi * k * c, ldc: c)
             }
             if let dx = inputGradient {
-                for xi in 0..<16 {   // dV overwrites V, which is no longer needed
+                for xi in 0..<T.positions {   // dV overwrites V, which is no longer needed
                     Gemm.multiply(transposeA: true, transposeB: false, m: c, n: t, k: k, a: u + xi * k * c, lda: c,
                                   b: m + xi * k * t, ldb: t, beta: 0, c: v + xi * c * t, ldc: t)
                 }
-                transformInputAdjoint(v, images: images, into: dx + first * c * geometry.inPlane)
+                transformInputAdjoint(T.self, v, images: images, into: dx + first * c * geometry.inPlane)
             }
             first += images
         }
-        transformWeightGradient(du, into: weightGradient)
+        transformWeightGradient(T.self, du, into: weightGradient)
     }
 
     private func workspaces(batch: Int) -> (v: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>, chunk: Int) {
         let chunk = chunkSize(batch: batch), t = chunk * tilesPerImage
         // Eight floats of slack: a group of tiles at the very end is read eight floats wide.
-        transformedInput.resize(to: [16 * geometry.channels * t + 8])
-        transformedOutput.resize(to: [16 * filters * t + 8])
+        transformedInput.resize(to: [tile.positions * geometry.channels * t + 8])
+        transformedOutput.resize(to: [tile.positions * filters * t + 8])
         return (transformedInput.values.baseAddress!, transformedOutput.values.baseAddress!, chunk)
     }
 
@@ -106,18 +145,18 @@ public final class WinogradConvolution {
     // contiguous. Threads split over image planes, so writes never collide.
 
     /// U = G w Gᵀ for every (k, c).
-    private func transformWeights(_ w: UnsafePointer<Float>) -> UnsafeMutablePointer<Float> {
+    private func transformWeights<T: WinogradTiling>(_ tiling: T.Type, _ w: UnsafePointer<Float>) -> UnsafeMutablePointer<Float> {
         let pairs = filters * geometry.channels
-        transformedWeights.resize(to: [16 * pairs])
+        transformedWeights.resize(to: [T.positions * pairs])
         let u = transformedWeights.values.baseAddress!
         ThreadSplit.forEachRange((pairs + 7) / 8, minimumPerThread: 32) { groups in
-            Lanes.withScratch { d, tmp, out in
+            Lanes.withScratch(size: T.positions) { d, tmp, out in
                 for group in groups {
                     let first = group * 8, lanes = min(8, pairs - first)
                     let offsets = Lanes.clamped(first: first, lanes: lanes) &* 9
                     for e in 0..<9 { d[e] = Lanes.gather(w + e, offsets) }
-                    Lanes.twoSided(d, n: 3, m: 4, tmp: tmp, out: out, Lanes.G.self)
-                    for xi in 0..<16 { Lanes.store(out[xi], to: u + xi * pairs + first, lanes: lanes) }
+                    Lanes.twoSided(d, n: 3, m: T.inputTile, tmp: tmp, out: out, T.WeightTransform.self)
+                    for xi in 0..<T.positions { Lanes.store(out[xi], to: u + xi * pairs + first, lanes: lanes) }
                 }
             }
         }
@@ -125,14 +164,14 @@ public final class WinogradConvolution {
     }
 
     /// dw += Gᵀ dU G for every (k, c).
-    private func transformWeightGradient(_ du: UnsafePointer<Float>, into dw: UnsafeMutablePointer<Float>) {
+    private func transformWeightGradient<T: WinogradTiling>(_ tiling: T.Type, _ du: UnsafePointer<Float>, into dw: UnsafeMutablePointer<Float>) {
         let pairs = filters * geometry.channels
         ThreadSplit.forEachRange((pairs + 7) / 8, minimumPerThread: 32) { groups in
-            Lanes.withScratch { d, tmp, out in
+            Lanes.withScratch(size: T.positions) { d, tmp, out in
                 for group in groups {
                     let first = group * 8, lanes = min(8, pairs - first)
-                    for xi in 0..<16 { d[xi] = Lanes.load(du + xi * pairs + first, lanes: lanes) }
-                    Lanes.twoSided(d, n: 4, m: 3, tmp: tmp, out: out, Lanes.GTransposed.self)
+                    for xi in 0..<T.positions { d[xi] = Lanes.load(du + xi * pairs + first, lanes: lanes) }
+                    Lanes.twoSided(d, n: T.inputTile, m: 3, tmp: tmp, out: out, T.WeightAdjoint.self)
                     for lane in 0..<lanes {
                         let p = dw + (first + lane) * 9
                         for e in 0..<9 { p[e] += out[e][lane] }
@@ -142,17 +181,33 @@ public final class WinogradConvolution {
         }
     }
 
-    /// A padded plane split by column parity: row r keeps its even columns at
-    /// `r · rowStride + c / 2` and its odd columns at `r · rowStride + half + c / 2`, so a vector of
-    /// eight consecutive tiles of a tile row (which start 2 columns apart) reads and writes
-    /// contiguous floats. The input sits at (padTop, padLeft) in a frame of zeros; tile (th, tw)
-    /// starts at row 2th, column 2tw.
+    /// A padded plane split by column phase (column mod m, m = 2 or 4): row r keeps column c at
+    /// `r · rowStride + (c mod m) · phaseWidth + c / m`, so a vector of eight consecutive tiles of a
+    /// tile row (which start m columns apart) reads and writes contiguous floats. The input sits at
+    /// (padTop, padLeft) in a frame of zeros; tile (th, tw) starts at row m·th, column m·tw.
     struct Frame {
-        let rows: Int, half: Int
-        var rowStride: Int { 2 * half }
+        let rows: Int, phaseWidth: Int, phaseShift: Int
+        init(rows: Int, phaseWidth: Int, phases: Int) {
+            self.rows = rows
+            self.phaseWidth = phaseWidth
+            phaseShift = phases.trailingZeroBitCount
+        }
+        var rowStride: Int { phaseWidth << phaseShift }
         var count: Int { rows * rowStride }
         /// The index of (row, column).
-        @inline(__always) func index(_ row: Int, _ column: Int) -> Int { row * rowStride + (column & 1) * half + (column >> 1) }
+        @inline(__always) func index(_ row: Int, _ column: Int) -> Int {
+            row &* rowStride &+ (column & ((1 << phaseShift) &- 1)) &* phaseWidth &+ (column >> phaseShift)
+        }
+
+        /// The index of the first element of tile (th, tw), for tiles m apart (m = the frame's phases).
+        @inline(__always) func tileStart(_ th: Int, _ tw: Int, m: Int) -> Int { (m &* th) &* rowStride &+ tw }
+
+        /// The offsets from its tile's start of every element (i, j) of an n×n block, row-major.
+        func writeBlockOffsets(n: Int, into offsets: UnsafeMutablePointer<Int>) {
+            for i in 0..<n {
+                for j in 0..<n { offsets[n * i + j] = index(i, j) }
+            }
+        }
 
         /// Zeroes `frame` and copies the height×width `plane` into it at (top, left).
         func load(_ plane: UnsafePointer<Float>, height: Int, width: Int, top: Int, left: Int, into frame: UnsafeMutablePointer<Float>) {
@@ -164,21 +219,39 @@ public final class WinogradConvolution {
         }
     }
 
-    /// Input frames hold columns up to 2·tw + 3 of the last group of eight tiles.
-    private var inputFrame: Frame { Frame(rows: 2 * tilesH + 2, half: (tilesW + 7) / 8 * 8 + 2) }
-    private var outputFrame: Frame { Frame(rows: 2 * tilesH, half: (tilesW + 7) / 8 * 8) }
+    /// Input frames hold columns up to m·tw + α − 1 of the last group of eight tiles.
+    private func inputFrame<T: WinogradTiling>(_ tiling: T.Type) -> Frame {
+        Frame(rows: T.outputTile * tilesH + 2, phaseWidth: (tilesW + 7) / 8 * 8 + 2, phases: T.outputTile)
+    }
 
-    /// Calls `body(image, plane, frame)` for every (image, plane) of `images` images with `planes`
-    /// planes each, on the rank's threads, with a per-thread frame and transform scratch.
-    private func forEachPlane(images: Int, planes: Int, frameSize: Int,
-                              _ body: (_ image: Int, _ plane: Int, _ item: Int, _ frame: UnsafeMutablePointer<Float>,
-                                       _ scratch: (UnsafeMutablePointer<Lanes.Vector>, UnsafeMutablePointer<Lanes.Vector>, UnsafeMutablePointer<Lanes.Vector>)) -> Void) {
+    private func outputFrame<T: WinogradTiling>(_ tiling: T.Type) -> Frame {
+        Frame(rows: T.outputTile * tilesH, phaseWidth: (tilesW + 7) / 8 * 8, phases: T.outputTile)
+    }
+
+    /// One thread's buffers for the plane transforms: the padded plane, the transform scratch
+    /// (α² vectors each) and the frame offsets of the elements of the block a tile reads or writes.
+    private struct PlaneWorkspace {
+        let padded: UnsafeMutablePointer<Float>
+        let d: UnsafeMutablePointer<Lanes.Vector>, tmp: UnsafeMutablePointer<Lanes.Vector>, out: UnsafeMutablePointer<Lanes.Vector>
+        let offsets: UnsafePointer<Int>
+    }
+
+    /// Calls `body(image, plane, item, workspace)` for every (image, plane) of `images` images with
+    /// `planes` planes each (item = image · planes + plane), on the rank's threads. `block` is the
+    /// side of the block a tile covers in `frame` (α for input frames, m for output frames).
+    private func forEachPlane<T: WinogradTiling>(_ tiling: T.Type, images: Int, planes: Int, frame: Frame, block: Int,
+                                                 _ body: (_ image: Int, _ plane: Int, _ item: Int, _ workspace: PlaneWorkspace) -> Void) {
         ThreadSplit.forEachRange(images * planes, minimumPerThread: 2) { range in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: frameSize) { buffer in
-                Lanes.withScratch { d, tmp, out in
-                    for item in range {
-                        let (image, plane) = item.quotientAndRemainder(dividingBy: planes)
-                        body(image, plane, item, buffer.baseAddress!, (d, tmp, out))
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: frame.count) { buffer in
+                withUnsafeTemporaryAllocation(of: Int.self, capacity: block * block) { offsets in
+                    frame.writeBlockOffsets(n: block, into: offsets.baseAddress!)
+                    Lanes.withScratch(size: T.positions) { d, tmp, out in
+                        let workspace = PlaneWorkspace(padded: buffer.baseAddress!, d: d, tmp: tmp, out: out,
+                                                       offsets: UnsafePointer(offsets.baseAddress!))
+                        for item in range {
+                            let (image, plane) = item.quotientAndRemainder(dividingBy: planes)
+                            body(image, plane, item, workspace)
+                        }
                     }
                 }
             }
@@ -197,49 +270,47 @@ public final class WinogradConvolution {
         }
     }
 
-    /// Stores a group's 16 transformed vectors at `column + ξ · stride`. All eight lanes are stored
+    /// Stores a group's α² transformed vectors at `column + ξ · stride`. All eight lanes are stored
     /// while they stay inside the plane's tiles, since the extra ones land on later tiles of the
     /// same plane, which overwrite them (same thread, in order); otherwise only the valid ones.
     @inline(__always)
-    private func storeGroup(_ out: UnsafeMutablePointer<Lanes.Vector>, to column: UnsafeMutablePointer<Float>, stride: Int,
+    private func storeGroup(_ out: UnsafeMutablePointer<Lanes.Vector>, count: Int, to column: UnsafeMutablePointer<Float>, stride: Int,
                             th: Int, tw: Int, lanes: Int) {
         let width = th * tilesW + tw + 8 <= tilesPerImage ? 8 : lanes
-        for xi in 0..<16 { Lanes.store(out[xi], to: column + xi * stride, lanes: width) }
+        for xi in 0..<count { Lanes.store(out[xi], to: column + xi * stride, lanes: width) }
     }
 
     /// V = Bᵀ d B for every tile of every plane of `images` images starting at x.
-    private func transformInput(_ x: UnsafePointer<Float>, images: Int, into v: UnsafeMutablePointer<Float>) {
-        let g = geometry, c = g.channels, t = images * tilesPerImage, planeStride = c * t, frame = inputFrame
-        forEachPlane(images: images, planes: c, frameSize: frame.count) { image, channel, item, padded, scratch in
-            let (d, tmp, out) = scratch
-            frame.load(x + item * g.inPlane, height: g.height, width: g.width, top: g.padTop, left: g.padLeft, into: padded)
+    private func transformInput<T: WinogradTiling>(_ tiling: T.Type, _ x: UnsafePointer<Float>, images: Int, into v: UnsafeMutablePointer<Float>) {
+        let g = geometry, c = g.channels, t = images * tilesPerImage, planeStride = c * t, frame = inputFrame(T.self)
+        let (m, alpha) = (T.outputTile, T.inputTile)
+        forEachPlane(T.self, images: images, planes: c, frame: frame, block: alpha) { image, channel, item, work in
+            let (d, out) = (work.d, work.out)
+            frame.load(x + item * g.inPlane, height: g.height, width: g.width, top: g.padTop, left: g.padLeft, into: work.padded)
             forEachTileGroup { th, tw, lanes in
-                for i in 0..<4 {
-                    let even = UnsafePointer(padded + (2 * th + i) * frame.rowStride + tw), odd = even + frame.half
-                    d[4 * i] = Lanes.load(even); d[4 * i + 1] = Lanes.load(odd)
-                    d[4 * i + 2] = Lanes.load(even + 1); d[4 * i + 3] = Lanes.load(odd + 1)
-                }
-                Lanes.twoSided(d, n: 4, m: 4, tmp: tmp, out: out, Lanes.BTransposed.self)
-                storeGroup(out, to: v + channel * t + image * tilesPerImage + th * tilesW + tw, stride: planeStride, th: th, tw: tw, lanes: lanes)
+                let start = UnsafePointer(work.padded + frame.tileStart(th, tw, m: m))
+                for e in 0..<T.positions { d[e] = Lanes.load(start + work.offsets[e]) }
+                Lanes.twoSided(d, n: alpha, m: alpha, tmp: work.tmp, out: out, T.InputTransform.self)
+                storeGroup(out, count: T.positions, to: v + channel * t + image * tilesPerImage + th * tilesW + tw, stride: planeStride,
+                           th: th, tw: tw, lanes: lanes)
             }
         }
     }
 
     /// dx += Σ B dV Bᵀ over the tiles covering each pixel (the adjoint of `transformInput`).
-    private func transformInputAdjoint(_ dv: UnsafePointer<Float>, images: Int, into dx: UnsafeMutablePointer<Float>) {
-        let g = geometry, c = g.channels, t = images * tilesPerImage, planeStride = c * t, frame = inputFrame
-        forEachPlane(images: images, planes: c, frameSize: frame.count) { image, channel, item, padded, scratch in
-            let (d, tmp, out) = scratch
+    private func transformInputAdjoint<T: WinogradTiling>(_ tiling: T.Type, _ dv: UnsafePointer<Float>, images: Int,
+                                                          into dx: UnsafeMutablePointer<Float>) {
+        let g = geometry, c = g.channels, t = images * tilesPerImage, planeStride = c * t, frame = inputFrame(T.self)
+        let (m, alpha) = (T.outputTile, T.inputTile)
+        forEachPlane(T.self, images: images, planes: c, frame: frame, block: alpha) { image, channel, item, work in
+            let (d, out, padded) = (work.d, work.out, work.padded)
             padded.update(repeating: 0, count: frame.count)
             forEachTileGroup { th, tw, lanes in
                 let column = dv + channel * t + image * tilesPerImage + th * tilesW + tw
-                for xi in 0..<16 { d[xi] = Lanes.load(column + xi * planeStride, lanes: lanes) }   // zero past `lanes`
-                Lanes.twoSided(d, n: 4, m: 4, tmp: tmp, out: out, Lanes.B.self)
-                for i in 0..<4 {
-                    let even = padded + (2 * th + i) * frame.rowStride + tw, odd = even + frame.half
-                    Lanes.add(out[4 * i], to: even); Lanes.add(out[4 * i + 1], to: odd)
-                    Lanes.add(out[4 * i + 2], to: even + 1); Lanes.add(out[4 * i + 3], to: odd + 1)
-                }
+                for xi in 0..<T.positions { d[xi] = Lanes.load(column + xi * planeStride, lanes: lanes) }   // zero past `lanes`
+                Lanes.twoSided(d, n: alpha, m: alpha, tmp: work.tmp, out: out, T.InputAdjoint.self)
+                let start = padded + frame.tileStart(th, tw, m: m)
+                for e in 0..<T.positions { Lanes.add(out[e], to: start + work.offsets[e]) }
             }
             let plane = dx + item * g.inPlane
             for h in 0..<g.height {
@@ -250,18 +321,17 @@ public final class WinogradConvolution {
     }
 
     /// y = Aᵀ M A for every tile, keeping the outputs inside P×Q.
-    private func transformOutput(_ m: UnsafePointer<Float>, images: Int, into y: UnsafeMutablePointer<Float>) {
-        let g = geometry, k = filters, t = images * tilesPerImage, planeStride = k * t, frame = outputFrame
-        forEachPlane(images: images, planes: k, frameSize: frame.count) { image, filter, item, padded, scratch in
-            let (d, tmp, out) = scratch
+    private func transformOutput<T: WinogradTiling>(_ tiling: T.Type, _ mt: UnsafePointer<Float>, images: Int, into y: UnsafeMutablePointer<Float>) {
+        let g = geometry, k = filters, t = images * tilesPerImage, planeStride = k * t, frame = outputFrame(T.self)
+        let (m, alpha) = (T.outputTile, T.inputTile)
+        forEachPlane(T.self, images: images, planes: k, frame: frame, block: m) { image, filter, item, work in
+            let (d, out, padded) = (work.d, work.out, work.padded)
             forEachTileGroup { th, tw, lanes in
-                let column = m + filter * t + image * tilesPerImage + th * tilesW + tw
-                for xi in 0..<16 { d[xi] = Lanes.load(column + xi * planeStride, lanes: lanes) }
-                Lanes.twoSided(d, n: 4, m: 2, tmp: tmp, out: out, Lanes.ATransposed.self)
-                for i in 0..<2 {
-                    let even = padded + (2 * th + i) * frame.rowStride + tw
-                    Lanes.store(out[2 * i], to: even); Lanes.store(out[2 * i + 1], to: even + frame.half)
-                }
+                let column = mt + filter * t + image * tilesPerImage + th * tilesW + tw
+                for xi in 0..<T.positions { d[xi] = Lanes.load(column + xi * planeStride, lanes: lanes) }
+                Lanes.twoSided(d, n: alpha, m: m, tmp: work.tmp, out: out, T.OutputTransform.self)
+                let start = padded + frame.tileStart(th, tw, m: m)
+                for e in 0..<m * m { Lanes.store(out[e], to: start + work.offsets[e]) }
             }
             let plane = y + item * g.outPlane
             for p in 0..<g.outH {
@@ -272,130 +342,20 @@ public final class WinogradConvolution {
     }
 
     /// M̃ = A dy Aᵀ for every tile, outputs outside P×Q counting as zero (the adjoint of `transformOutput`).
-    private func transformOutputAdjoint(_ dy: UnsafePointer<Float>, images: Int, into m: UnsafeMutablePointer<Float>) {
-        let g = geometry, k = filters, t = images * tilesPerImage, planeStride = k * t, frame = outputFrame
-        forEachPlane(images: images, planes: k, frameSize: frame.count) { image, filter, item, padded, scratch in
-            let (d, tmp, out) = scratch
-            frame.load(dy + item * g.outPlane, height: g.outH, width: g.outW, top: 0, left: 0, into: padded)
+    private func transformOutputAdjoint<T: WinogradTiling>(_ tiling: T.Type, _ dy: UnsafePointer<Float>, images: Int,
+                                                           into mt: UnsafeMutablePointer<Float>) {
+        let g = geometry, k = filters, t = images * tilesPerImage, planeStride = k * t, frame = outputFrame(T.self)
+        let m = T.outputTile
+        forEachPlane(T.self, images: images, planes: k, frame: frame, block: m) { image, filter, item, work in
+            let (d, out) = (work.d, work.out)
+            frame.load(dy + item * g.outPlane, height: g.outH, width: g.outW, top: 0, left: 0, into: work.padded)
             forEachTileGroup { th, tw, lanes in
-                for i in 0..<2 {
-                    let even = UnsafePointer(padded + (2 * th + i) * frame.rowStride + tw)
-                    d[2 * i] = Lanes.load(even); d[2 * i + 1] = Lanes.load(even + frame.half)
-                }
-                Lanes.twoSided(d, n: 2, m: 4, tmp: tmp, out: out, Lanes.A.self)
-                storeGroup(out, to: m + filter * t + image * tilesPerImage + th * tilesW + tw, stride: planeStride, th: th, tw: tw, lanes: lanes)
+                let start = UnsafePointer(work.padded + frame.tileStart(th, tw, m: m))
+                for e in 0..<m * m { d[e] = Lanes.load(start + work.offsets[e]) }
+                Lanes.twoSided(d, n: m, m: T.inputTile, tmp: work.tmp, out: out, T.OutputAdjoint.self)
+                storeGroup(out, count: T.positions, to: mt + filter * t + image * tilesPerImage + th * tilesW + tw, stride: planeStride,
+                           th: th, tw: tw, lanes: lanes)
             }
-        }
-    }
-}
-
-/// Eight tiles' worth of one transform element, and the F(2×2, 3×3) transform matrices as
-/// functions from n inputs to m outputs (read and written at a stride), applied to both sides.
-enum Lanes {
-    typealias Vector = SIMD8<Float>
-
-    /// A transform matrix F as left multiplication: reads n inputs at `inputStride`, writes m
-    /// outputs at `outputStride` (a type, so every use is specialised and inlined).
-    protocol Transform {
-        static func apply(_ input: UnsafePointer<Vector>, _ inputStride: Int, _ output: UnsafeMutablePointer<Vector>, _ outputStride: Int)
-    }
-
-    /// Three 16-vector scratch blocks (input, intermediate, output) on the stack.
-    @inline(__always)
-    static func withScratch<R>(_ body: (UnsafeMutablePointer<Vector>, UnsafeMutablePointer<Vector>, UnsafeMutablePointer<Vector>) -> R) -> R {
-        withUnsafeTemporaryAllocation(of: Vector.self, capacity: 48) { block in
-            let base = block.baseAddress!
-            base.initialize(repeating: .zero, count: 48)
-            return body(base, base + 16, base + 32)
-        }
-    }
-
-    /// F · x · Fᵀ for an n×n block x (row-major), giving an m×m block, where `f` maps n → m.
-    @inline(__always)
-    static func twoSided<F: Transform>(_ x: UnsafePointer<Vector>, n: Int, m: Int, tmp: UnsafeMutablePointer<Vector>,
-                                       out: UnsafeMutablePointer<Vector>, _ f: F.Type) {
-        for j in 0..<n { F.apply(x + j, n, tmp + j, n) }          // columns: tmp is m×n
-        for i in 0..<m { F.apply(tmp + i * n, 1, out + i * m, 1) }  // rows: out is m×m
-    }
-
-    /// first, first + 1, …, first + 7, with lanes past `lanes` repeating the last valid one (so
-    /// every gather stays in bounds; those lanes are never stored).
-    @inline(__always)
-    static func clamped(first: Int, lanes: Int) -> SIMD8<Int> {
-        first &+ SIMD8<Int>(0, 1, 2, 3, 4, 5, 6, 7).replacing(with: lanes - 1, where: SIMD8(0, 1, 2, 3, 4, 5, 6, 7) .>= lanes)
-    }
-
-    @inline(__always)
-    static func gather(_ base: UnsafePointer<Float>, _ o: SIMD8<Int>) -> Vector {
-        Vector(base[o[0]], base[o[1]], base[o[2]], base[o[3]], base[o[4]], base[o[5]], base[o[6]], base[o[7]])
-    }
-
-    /// Eight floats from p (all eight must be readable), zero past `lanes`.
-    @inline(__always)
-    static func load(_ p: UnsafePointer<Float>, lanes: Int) -> Vector {
-        let v = load(p)
-        // Vector-against-vector comparison: against a scalar, Swift builds the mask element by element.
-        let valid = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7) .< SIMD8<Int32>(repeating: Int32(truncatingIfNeeded: lanes))
-        return lanes == 8 ? v : v.replacing(with: 0, where: .!valid)
-    }
-
-    /// Eight floats from p.
-    @inline(__always)
-    static func load(_ p: UnsafePointer<Float>) -> Vector { UnsafeRawPointer(p).loadUnaligned(as: Vector.self) }
-
-    /// Eight floats to p.
-    @inline(__always)
-    static func store(_ v: Vector, to p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self) }
-
-    /// Adds v to the eight floats at p.
-    @inline(__always)
-    static func add(_ v: Vector, to p: UnsafeMutablePointer<Float>) { store(load(p) + v, to: p) }
-
-    @inline(__always)
-    static func store(_ v: Vector, to p: UnsafeMutablePointer<Float>, lanes: Int) {
-        if lanes == 8 { return UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self) }
-        for lane in 0..<lanes { p[lane] = v[lane] }
-    }
-
-    enum BTransposed: Transform {
-        @inline(__always) static func apply(_ x: UnsafePointer<Vector>, _ s: Int, _ y: UnsafeMutablePointer<Vector>, _ t: Int) {
-            let (d0, d1, d2, d3) = (x[0], x[s], x[2 * s], x[3 * s])
-            y[0] = d0 - d2; y[t] = d1 + d2; y[2 * t] = d2 - d1; y[3 * t] = d1 - d3
-        }
-    }
-
-    enum B: Transform {
-        @inline(__always) static func apply(_ x: UnsafePointer<Vector>, _ s: Int, _ y: UnsafeMutablePointer<Vector>, _ t: Int) {
-            let (d0, d1, d2, d3) = (x[0], x[s], x[2 * s], x[3 * s])
-            y[0] = d0; y[t] = d1 - d2 + d3; y[2 * t] = d1 + d2 - d0; y[3 * t] = -d3
-        }
-    }
-
-    enum G: Transform {
-        @inline(__always) static func apply(_ x: UnsafePointer<Vector>, _ s: Int, _ y: UnsafeMutablePointer<Vector>, _ t: Int) {
-            let (w0, w1, w2) = (x[0], x[s], x[2 * s])
-            y[0] = w0; y[t] = 0.5 * (w0 + w1 + w2); y[2 * t] = 0.5 * (w0 - w1 + w2); y[3 * t] = w2
-        }
-    }
-
-    enum GTransposed: Transform {
-        @inline(__always) static func apply(_ x: UnsafePointer<Vector>, _ s: Int, _ y: UnsafeMutablePointer<Vector>, _ t: Int) {
-            let (d0, d1, d2, d3) = (x[0], x[s], x[2 * s], x[3 * s])
-            y[0] = d0 + 0.5 * (d1 + d2); y[t] = 0.5 * (d1 - d2); y[2 * t] = 0.5 * (d1 + d2) + d3
-        }
-    }
-
-    enum ATransposed: Transform {
-        @inline(__always) static func apply(_ x: UnsafePointer<Vector>, _ s: Int, _ y: UnsafeMutablePointer<Vector>, _ t: Int) {
-            let (m0, m1, m2, m3) = (x[0], x[s], x[2 * s], x[3 * s])
-            y[0] = m0 + m1 + m2; y[t] = m1 - m2 - m3
-        }
-    }
-
-    enum A: Transform {
-        @inline(__always) static func apply(_ x: UnsafePointer<Vector>, _ s: Int, _ y: UnsafeMutablePointer<Vector>, _ t: Int) {
-            let (y0, y1) = (x[0], x[s])
-            y[0] = y0; y[t] = y0 + y1; y[2 * t] = y0 - y1; y[3 * t] = -y1
         }
     }
 }

@@ -3,21 +3,24 @@
 /// Shapes: x [N, C, H, W], weight [K, C/G, R, S], bias [K], y [N, K, P, Q], with G groups
 /// (G = C gives a depthwise convolution).
 /// y[n, k, p, q] = bias[k] + Σ_{c∈group(k), r, s} weight[k, c, r, s] · x[n, c, p·stride − pad + r, q·stride − pad + s].
-/// 3×3 stride-1 layers with at least 16 input channels and filters run Winograd F(2×2, 3×3)
-/// (`WinogradConvolution`); the others im2col + GEMM, where samples are processed in chunks whose
+/// 3×3 stride-1 layers with at least 16 input channels and filters run Winograd F(2×2, 3×3) or
+/// F(4×4, 3×3), whichever needs fewer multiplications (`WinogradConvolution`); the others im2col + GEMM, where samples are processed in chunks whose
 /// column matrices sit side by side, so one GEMM covers several small images. Forward caches a
 /// reference to x (the column matrix or Winograd transform is rebuilt in backward).
 public final class Conv2D: Layer {
     /// How a layer computes its convolution.
     public enum Algorithm: String, Sendable, CaseIterable {
-        /// Winograd where it applies and pays (3×3, stride 1, ungrouped, ≥ 16 channels in and out), else im2col.
+        /// Winograd where it applies and pays (3×3, stride 1, ungrouped, ≥ 16 channels in and out),
+        /// with the tile of fewest multiplications; else im2col.
         case automatic
+        /// As `automatic`, but Winograd F(2×2, 3×3) only.
+        case winograd2x2
         /// im2col + GEMM always.
         case im2col
     }
 
     /// The algorithm layers built from now on use, unless their own `algorithm` is set
-    /// (`cohort bench --conv` sets it to compare the two).
+    /// (`cohort bench --conv` sets it to compare them).
     nonisolated(unsafe) public static var defaultAlgorithm = Algorithm.automatic
 
     public let name: String
@@ -36,8 +39,8 @@ public final class Conv2D: Layer {
     public private(set) var bias: Parameter?
     private var geometry: ConvGeometry!
     private var winograd: WinogradConvolution?
-    /// Whether the built layer runs Winograd F(2×2, 3×3) rather than im2col.
-    public var usesWinograd: Bool { winograd != nil }
+    /// The Winograd tile the built layer runs, or nil when it runs im2col.
+    public var winogradTile: WinogradConvolution.Tile? { winograd?.tile }
     private var inputShape: Shape = []
     private var input: Tensor?
     private let output = Tensor(zeros: [0])
@@ -66,14 +69,21 @@ public final class Conv2D: Layer {
                                 strideH: stride.height, strideW: stride.width, padTop: out.padTop, padLeft: out.padLeft,
                                 outH: out.outH, outW: out.outW)
         inputShape = input
-        let wantsWinograd = (algorithm ?? Self.defaultAlgorithm) == .automatic && c >= 16 && filters >= 16
-        winograd = wantsWinograd && WinogradConvolution.applies(to: geometry, groups: groups)
-            ? WinogradConvolution(geometry: geometry, filters: filters) : nil
+        winograd = winogradTile(algorithm ?? Self.defaultAlgorithm, channels: c).map {
+            WinogradConvolution(geometry: geometry, filters: filters, tile: $0)
+        }
         let fanIn = geometry.columnRows, fanOut = filters / groups * kernel.height * kernel.width
         weight = Parameter(name: "weight", shape: [filters, c / groups, kernel.height, kernel.width], role: .weight,
                            initializer: .glorotUniform(fanIn: fanIn, fanOut: fanOut))
         bias = useBias ? Parameter(name: "bias", shape: [filters], role: .bias, initializer: .zeros) : nil
         return [filters, out.outH, out.outW]
+    }
+
+    /// The tile `algorithm` picks for this layer's geometry, or nil for im2col.
+    private func winogradTile(_ algorithm: Algorithm, channels: Int) -> WinogradConvolution.Tile? {
+        guard algorithm != .im2col, channels >= 16, filters >= 16, WinogradConvolution.applies(to: geometry, groups: groups),
+              let cheapest = WinogradConvolution.cheapestTile(for: geometry) else { return nil }
+        return algorithm == .winograd2x2 ? .f2x2 : cheapest
     }
 
     public var forwardFLOPs: Int { 2 * filters * geometry.columnRows * geometry.outPlane }
