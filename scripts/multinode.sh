@@ -66,12 +66,16 @@ for i in $(seq 1 "$hosts"); do
 done
 
 # OpenMPI calls the agent as: AGENT [options] HOST COMMAND...; run COMMAND inside HOST's namespace.
+# The namespaces share the hostname and /tmp, so daemons starting at once would race to create the
+# same session directory (/tmp/ompi.HOSTNAME.UID/jf.N: "mkdir ... File exists"); each host gets its own.
 cat > "$work/agent" <<AGENT
 #!/usr/bin/env bash
 while [ \$# -gt 0 ] && [ "\${1#-}" != "\$1" ]; do shift; done
 host=\$1; shift
 ns=\$(awk -v h="\$host" '\$1 == h { print \$2 }' "$work/hosts.map")
 [ -n "\$ns" ] || { echo "multinode agent: unknown host \$host" >&2; exit 1; }
+mkdir -p "$work/tmp-\$ns"
+export OMPI_MCA_orte_tmpdir_base="$work/tmp-\$ns"
 exec ip netns exec "\$ns" /bin/sh -c "\$*"
 AGENT
 chmod +x "$work/agent"

@@ -21,7 +21,7 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("bucket-mb"), help: "Gradient allreduce bucket size in MB.") var bucketMB = 25.0
     @Flag(name: .customLong("no-overlap"), help: "Reduce gradients after backward instead of overlapping.") var noOverlap = false
     @Option(help: "Threads per rank (default: cores per node / ranks per node).") var threads: Int?
-    @Option(help: "Convolution algorithm: automatic (Winograd F(2x2) or F(4x4), whichever is cheaper, for 3x3 stride-1 layers), winograd2x2 or im2col.") var conv = Conv2D.Algorithm.automatic
+    @Option(help: "Convolution algorithm: automatic (Winograd F(2x2) for 3x3 stride-1 layers), winograd4x4 (F(4x4) where it needs fewer multiplications) or im2col.") var conv = Conv2D.Algorithm.automatic
     @Flag(help: "Also list rank 0's slowest layers.") var layers = false
     @Flag(help: "Print one JSON object instead of a table.") var json = false
 

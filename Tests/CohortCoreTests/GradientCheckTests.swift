@@ -8,7 +8,8 @@ import Testing
 
     struct ConvCase: CustomTestStringConvertible, Sendable {
         var channels: Int, size: Int, filters: Int, kernel: Int, stride: Int, padding: Padding, groups: Int, bias: Bool
-        var testDescription: String { "C\(channels) \(size)x\(size) K\(filters) k\(kernel) s\(stride) \(padding) g\(groups) bias:\(bias)" }
+        var algorithm = Conv2D.Algorithm.automatic
+        var testDescription: String { "C\(channels) \(size)x\(size) K\(filters) k\(kernel) s\(stride) \(padding) g\(groups) bias:\(bias) \(algorithm)" }
     }
 
     @Test(arguments: [
@@ -22,10 +23,11 @@ import Testing
         ConvCase(channels: 2, size: 4, filters: 4, kernel: 3, stride: 1, padding: .same, groups: 2, bias: true),
         ConvCase(channels: 2, size: 11, filters: 2, kernel: 5, stride: 4, padding: .valid, groups: 1, bias: true),
         ConvCase(channels: 16, size: 5, filters: 16, kernel: 3, stride: 1, padding: .same, groups: 1, bias: true),  // Winograd F(2×2)
-        ConvCase(channels: 16, size: 7, filters: 16, kernel: 3, stride: 1, padding: .same, groups: 1, bias: false),  // Winograd F(4×4)
+        ConvCase(channels: 16, size: 7, filters: 16, kernel: 3, stride: 1, padding: .same, groups: 1, bias: false, algorithm: .winograd4x4),  // F(4×4)
     ])
     func conv2D(_ c: ConvCase) throws {
         let layer = Conv2D(filters: c.filters, kernel: c.kernel, stride: c.stride, padding: c.padding, groups: c.groups, bias: c.bias, name: "conv")
+        layer.algorithm = c.algorithm
         // The loss is linear in every single input and weight, so central differences are exact at
         // any step; a wide one keeps float32 rounding (F(4×4) rounds more) out of the numeric side.
         let report = try GradientChecker.check(layer, inputShape: [c.channels, c.size, c.size], batch: 3, epsilon: 0.5)

@@ -12,7 +12,7 @@ import Testing
     /// Outputs that are and are not multiples of 2 and 4 (partial tiles), all three paddings, planes
     /// of fewer than eight tiles (vectors span tile rows and planes), and a batch that needs several
     /// chunks with either tile (32×32 with 16 channels: 8 images per F(2×2) chunk, 14 per F(4×4)).
-    /// 5×5 outputs cost the same with either tile, so `automatic` keeps F(2×2) there.
+    /// 5×5 outputs cost the same with either tile, so `winograd4x4` keeps F(2×2) there.
     @Test(arguments: [
         Case(channels: 16, filters: 24, size: 14, padding: .same, batch: 3),
         Case(channels: 20, filters: 16, size: 7, padding: .same, batch: 2),
@@ -21,10 +21,10 @@ import Testing
         Case(channels: 16, filters: 16, size: 32, padding: .same, batch: 16),
         Case(channels: 16, filters: 18, size: 3, padding: .same, batch: 3),
         Case(channels: 16, filters: 16, size: 5, padding: .same, batch: 2),
-    ], [Conv2D.Algorithm.automatic, .winograd2x2])
+    ], [Conv2D.Algorithm.automatic, .winograd4x4])
     func matchesIm2col(_ c: Case, algorithm: Conv2D.Algorithm) throws {
         let winograd = try run(c, algorithm: algorithm), reference = try run(c, algorithm: .im2col)
-        let expected: WinogradConvolution.Tile = algorithm == .winograd2x2 || c.size == 5 ? .f2x2 : .f4x4
+        let expected: WinogradConvolution.Tile = algorithm == .automatic || c.size == 5 ? .f2x2 : .f4x4
         #expect(winograd.tile == expected && reference.tile == nil)
         // Measured worst errors: ~2e-7 for F(2×2), ~3e-6 for F(4×4), whose transforms scale by up to 8 and 1/24.
         let tolerance = expected == .f2x2 ? 2e-6 : 2e-5

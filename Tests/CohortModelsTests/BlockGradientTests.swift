@@ -12,17 +12,24 @@ import Testing
 /// The wiring under test — residual sums, projections, branch concatenation, excitation, separable
 /// convolutions, backward order and gradient accumulation — is unchanged; ReLU and max pooling
 /// themselves are checked in CohortCoreTests.
+///
+/// The step ε balances the central difference's O(ε²) truncation against float32 rounding of the
+/// loss. The basic blocks' BatchNorms normalise over only 27 or 48 values, so their loss bends sharply:
+/// at ε = 1e-2 truncation alone reaches the tolerance (0.021 on this Xeon), at 3e-3 it is 0.007.
 @Suite struct BlockGradientTests {
     static let tolerance = 2e-2
 
     struct Case: Sendable, CustomTestStringConvertible {
         var label: String, block: Blueprint, input: Shape
+        var epsilon = 1e-2
         var testDescription: String { label }
     }
 
     @Test(arguments: [
-        Case(label: "basic block, projection", block: ResNet.basicBlock(inputChannels: 2, width: 3, stride: 2, name: "b"), input: [2, 5, 5]),
-        Case(label: "basic block, identity", block: ResNet.basicBlock(inputChannels: 3, width: 3, stride: 1, name: "b"), input: [3, 4, 4]),
+        Case(label: "basic block, projection", block: ResNet.basicBlock(inputChannels: 2, width: 3, stride: 2, name: "b"), input: [2, 5, 5],
+             epsilon: 3e-3),
+        Case(label: "basic block, identity", block: ResNet.basicBlock(inputChannels: 3, width: 3, stride: 1, name: "b"), input: [3, 4, 4],
+             epsilon: 3e-3),
         Case(label: "bottleneck, projection", block: ResNet.bottleneck(inputChannels: 3, width: 2, stride: 2, name: "b"), input: [3, 5, 5]),
         Case(label: "bottleneck + SE, identity", block: ResNet.bottleneck(inputChannels: 8, width: 2, stride: 1, squeezeExcitation: 4, name: "b"),
              input: [8, 3, 3]),
@@ -31,7 +38,7 @@ import Testing
         Case(label: "xception middle block", block: Xception.middleBlock(block: 5, channels: 3), input: [3, 3, 3]),
     ])
     func compositeBlock(_ c: Case) throws {
-        let report = try GradientChecker.check(c.block.smoothed.makeLayer(), inputShape: c.input, batch: 3)
+        let report = try GradientChecker.check(c.block.smoothed.makeLayer(), inputShape: c.input, batch: 3, epsilon: c.epsilon)
         #expect(report.worstRelativeError < Self.tolerance, "\(c.label): \(report)")
     }
 }

@@ -56,11 +56,19 @@ import Testing
     }
 
     /// With BatchNorm, 2 ranks × B/2 match 1 rank × B only when the statistics are synchronised.
+    ///
+    /// Compared on the gradient of the first step (SGD's momentum buffer after one step), by relative
+    /// L2 norm over the whole model. A max-element bound is not robust here: a BatchNorm output that
+    /// lands within float rounding of 0 takes the other side of the next ReLU on one of the runs,
+    /// which moves the gradients of every layer below it (measured on resnet18-cifar: 3e-4 to 6e-3 in
+    /// relative norm, depending on the layer; which layer has such a kink depends on the CPU's GEMM
+    /// kernels and the conv algorithm), and a second step through BatchNorm amplifies that to
+    /// percents in single weights.
     @Test func syncBatchNormMatchesOneRank() throws {
         let one = TrainingFixtures.temporaryDirectory(), synced = TrainingFixtures.temporaryDirectory(), local = TrainingFixtures.temporaryDirectory()
         func arguments(_ directory: String) -> [String] {
             ["train", "--model", "resnet18-cifar", "--limit", "64", "--batch-size", "8", "--lr", "0.01", "--momentum", "0.5", "--seed", "3",
-             "--threads", "1", "--max-steps", "2", "--eval-limit", "16", "--checkpoint-dir", directory]
+             "--threads", "1", "--max-steps", "1", "--eval-limit", "16", "--checkpoint-dir", directory]
         }
         let single = try CommandRunner.run([CommandRunner.cohort] + arguments(one), timeout: 120)
         #expect(single.status == 0, "\(single)")
@@ -68,14 +76,28 @@ import Testing
         #expect(withSync.status == 0, "\(withSync)")
         let withoutSync = try CommandRunner.run(CommandRunner.mpirun(2, arguments(local)), timeout: 120)
         #expect(withoutSync.status == 0, "\(withoutSync)")
-        let reference = try Self.weights(one + "/last.safetensors")
-        let syncedDifference = Self.maxRelativeDifference(reference, try Self.weights(synced + "/last.safetensors"))
-        let localDifference = Self.maxRelativeDifference(reference, try Self.weights(local + "/last.safetensors"))
-        // Float32 sums grouped per rank (and Winograd's per-batch GEMM shapes) differ from one rank's
-        // by ulps, which BatchNorm amplifies over 4-sample batches (1.1e-4 measured); unsynchronised
-        // statistics differ by two orders of magnitude more (0.08 measured).
-        #expect(syncedDifference <= 5e-4, "sync-BN: max relative difference \(syncedDifference)")
-        #expect(localDifference > 1e-2, "per-rank statistics should differ: \(localDifference)")
+        let reference = try Self.firstStepGradient(one + "/last.safetensors")
+        let syncedDifference = Self.relativeNormDifference(reference, try Self.firstStepGradient(synced + "/last.safetensors"))
+        let localDifference = Self.relativeNormDifference(reference, try Self.firstStepGradient(local + "/last.safetensors"))
+        // Measured: synchronised 2e-6 without a ReLU kink, up to 6e-3 with one; per-rank statistics 1.3.
+        #expect(syncedDifference <= 5e-2, "sync-BN: relative gradient difference \(syncedDifference)")
+        #expect(localDifference > 0.5, "per-rank statistics should differ: \(localDifference)")
+    }
+
+    /// The momentum buffer of a checkpoint written after one SGD step without weight decay: that step's gradient.
+    static func firstStepGradient(_ path: String) throws -> [Float] {
+        let state = try CheckpointStore.inspect(path: path)
+        let network = try ModelZoo.network(named: state.model, classes: state.classes, input: Shape(state.inputShape))
+        let optimizer = SGD(arena: network.arena, momentum: 0.5)
+        _ = try CheckpointStore.load(path: path, arena: network.arena, optimizer: optimizer)
+        return Array(optimizer.slots[0].values)
+    }
+
+    /// ‖a − b‖ / ‖a‖ over all elements, in Double.
+    static func relativeNormDifference(_ a: [Float], _ b: [Float]) -> Double {
+        let difference = zip(a, b).reduce(0.0) { $0 + Double($1.0 - $1.1) * Double($1.0 - $1.1) }
+        let norm = a.reduce(0.0) { $0 + Double($1) * Double($1) }
+        return (difference / max(norm, 1e-300)).squareRoot()
     }
 
     @Test func killedJobResumesToTheUninterruptedWeightsBitwise() throws {

@@ -107,19 +107,25 @@ public final class BatchNorm: Layer {
         let g = dy.values.baseAddress!, xp = x.values.baseAddress!, dx = inputGradient.values.baseAddress!
         let gamma = weight.value.values, dgamma = weight.gradient.values, dbeta = bias.gradient.values
         // Per-channel Σg and Σg·x̂ of this slice: the parameter gradients, and (summed over ranks
-        // with sync-BN, like the statistics in forward) the means the input gradient needs.
+        // with sync-BN, like the statistics in forward) the means the input gradient needs. Summed
+        // in Double, as in forward: the input gradient subtracts these means from g, so float32
+        // sums' rounding (which depends on how the batch is split over ranks) would be amplified.
         statistics.update(repeating: 0)
         for ch in 0..<c {
-            var sumG: Float = 0, sumGX: Float = 0
+            var sumG = 0.0, sumGX = 0.0
             let mean = means[ch], inv = inverseStd[ch]
             for i in 0..<n {
                 let base = (i &* c &+ ch) &* size
-                for t in 0..<size { sumG += g[base &+ t]; sumGX += g[base &+ t] * ((xp[base &+ t] - mean) * inv) }
+                for t in 0..<size {
+                    let gradient = Double(g[base &+ t])
+                    sumG += gradient
+                    sumGX += gradient * Double((xp[base &+ t] - mean) * inv)
+                }
             }
-            dbeta[ch] += sumG
-            dgamma[ch] += sumGX
-            statistics[ch] = Double(sumG)
-            statistics[c &+ ch] = Double(sumGX)
+            dbeta[ch] += Float(sumG)
+            dgamma[ch] += Float(sumGX)
+            statistics[ch] = sumG
+            statistics[c &+ ch] = sumGX
         }
         statistics[2 &* c] = Double(n * size)
         if trainedWithBatchStatistics { try context.statisticsReducer?(statistics) }

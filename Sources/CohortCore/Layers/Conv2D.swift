@@ -3,18 +3,20 @@
 /// Shapes: x [N, C, H, W], weight [K, C/G, R, S], bias [K], y [N, K, P, Q], with G groups
 /// (G = C gives a depthwise convolution).
 /// y[n, k, p, q] = bias[k] + Σ_{c∈group(k), r, s} weight[k, c, r, s] · x[n, c, p·stride − pad + r, q·stride − pad + s].
-/// 3×3 stride-1 layers with at least 16 input channels and filters run Winograd F(2×2, 3×3) or
-/// F(4×4, 3×3), whichever needs fewer multiplications (`WinogradConvolution`); the others im2col + GEMM, where samples are processed in chunks whose
+/// 3×3 stride-1 layers with at least 16 input channels and filters run Winograd F(2×2, 3×3)
+/// (`WinogradConvolution`; F(4×4, 3×3) on request); the others im2col + GEMM, where samples are processed in chunks whose
 /// column matrices sit side by side, so one GEMM covers several small images. Forward caches a
 /// reference to x (the column matrix or Winograd transform is rebuilt in backward).
 public final class Conv2D: Layer {
     /// How a layer computes its convolution.
     public enum Algorithm: String, Sendable, CaseIterable {
-        /// Winograd where it applies and pays (3×3, stride 1, ungrouped, ≥ 16 channels in and out),
-        /// with the tile of fewest multiplications; else im2col.
+        /// Winograd F(2×2, 3×3) where it applies and pays (3×3, stride 1, ungrouped, ≥ 16 channels
+        /// in and out, output larger than 1×1); else im2col.
         case automatic
-        /// As `automatic`, but Winograd F(2×2, 3×3) only.
-        case winograd2x2
+        /// As `automatic`, but with F(4×4, 3×3) wherever it needs fewer multiplications. Not the
+        /// default: its transforms round ~10× more (2-rank runs drift from 1-rank ones beyond 1e-5
+        /// in five steps) and on this machine it trained no faster (README, Speed).
+        case winograd4x4
         /// im2col + GEMM always.
         case im2col
     }
@@ -83,7 +85,7 @@ public final class Conv2D: Layer {
     private func winogradTile(_ algorithm: Algorithm, channels: Int) -> WinogradConvolution.Tile? {
         guard algorithm != .im2col, channels >= 16, filters >= 16, WinogradConvolution.applies(to: geometry, groups: groups),
               let cheapest = WinogradConvolution.cheapestTile(for: geometry) else { return nil }
-        return algorithm == .winograd2x2 ? .f2x2 : cheapest
+        return algorithm == .winograd4x4 ? cheapest : .f2x2
     }
 
     public var forwardFLOPs: Int { 2 * filters * geometry.columnRows * geometry.outPlane }
