@@ -47,7 +47,8 @@ struct BenchReport {
         let object: [String: Any] = [
             "model": model, "input": input.dims, "batch_size": batchSize, "ranks": ranks.count, "threads_per_rank": threadsPerRank,
             "conv_algorithm": Conv2D.defaultAlgorithm.rawValue,
-            "images_per_sec": imagesPerSecond, "blas_core": BLASCore.name, "forward_mflop_per_image": Double(forwardFLOPs) / 1e6,
+            "images_per_sec": imagesPerSecond, "blas_core": BLASCore.name,
+            "openblas_thread_timeout": ProcessInfo.processInfo.environment["OPENBLAS_THREAD_TIMEOUT"] ?? "", "forward_mflop_per_image": Double(forwardFLOPs) / 1e6,
             "model_gflops": ranks.reduce(0) { $0 + $1.modelGFLOPS },
             "conv_gflops": ranks.reduce(0) { $0 + $1.convolutionGFLOPS },
             "sgemm_gflops": ranks.reduce(0) { $0 + $1.sgemmGFLOPS },

@@ -12,7 +12,7 @@ struct CohortCommand: ParsableCommand {
     )
 
     static func main() {
-        BLASCore.upgradeByReexecuting()
+        BLASLaunch.applyByReexecuting()
         main(nil)
     }
 }

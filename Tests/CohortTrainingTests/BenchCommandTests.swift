@@ -41,6 +41,18 @@ import Testing
         #expect(try Self.object(forced.output)["blas_core"] as? String == "Prescott", "\(forced)")
     }
 
+    /// OpenBLAS's idle workers sleep at once (they would spin ~0.1 s after every GEMM, taking the
+    /// cores the rank's own threads need), unless the user set OPENBLAS_THREAD_TIMEOUT.
+    @Test func benchRunsWithSleepingBLASWorkersUnlessTheUserChose() throws {
+        let arguments = [CommandRunner.cohort, "bench", "--model", "lenet5", "--batch-size", "4", "--steps", "1", "--warmup", "0", "--json"]
+        if ProcessInfo.processInfo.environment["OPENBLAS_THREAD_TIMEOUT"] == nil {
+            let run = try CommandRunner.run(arguments, timeout: 60)
+            #expect(try Self.object(run.output)["openblas_thread_timeout"] as? String == BLASLaunch.threadTimeout, "\(run)")
+        }
+        let chosen = try CommandRunner.run(arguments, timeout: 60, environment: ["OPENBLAS_THREAD_TIMEOUT": "20"])
+        #expect(try Self.object(chosen.output)["openblas_thread_timeout"] as? String == "20", "\(chosen)")
+    }
+
     @Test func benchRejectsABatchThatDoesNotSplitAcrossRanks() throws {
         let run = try CommandRunner.run(CommandRunner.mpirun(2, ["bench", "--model", "lenet5", "--batch-size", "15", "--steps", "1"]), timeout: 60)
         #expect(run.status != 0)

@@ -5,7 +5,7 @@ import Glibc
 
 /// Which OpenBLAS kernels this process runs. OpenBLAS picks them from the CPU model when it
 /// loads, and does not always pick the best the CPU can run (see `preferred`). `OPENBLAS_CORETYPE`
-/// overrides the choice, but OpenBLAS reads it only at load time, hence `upgradeByReexecuting()`.
+/// overrides the choice, but OpenBLAS reads it only at load time, hence `BLASLaunch.applyByReexecuting()`.
 public enum BLASCore {
     /// The kernel family OpenBLAS chose, e.g. "SkylakeX", "Haswell", "Prescott".
     public static var name: String { String(cString: openblas_get_corename()) }
@@ -39,17 +39,5 @@ public enum BLASCore {
     public static var description: String {
         guard getenv("OPENBLAS_CORETYPE") != nil, let better = preferred(detected: name, vectorLevel: cpuVectorLevel) else { return name }
         return "\(name) (OPENBLAS_CORETYPE; this CPU also runs \(better))"
-    }
-
-    /// When OpenBLAS chose kernels below what the CPU supports and the user has not set
-    /// `OPENBLAS_CORETYPE`, sets it and re-executes this program in place (same PID and arguments,
-    /// so mpirun and Slurm still see their process). Call first thing in `main`, before MPI starts.
-    /// Returns only when there is nothing to do or the re-execution failed.
-    public static func upgradeByReexecuting() {
-        guard getenv("OPENBLAS_CORETYPE") == nil,
-              let core = preferred(detected: name, vectorLevel: cpuVectorLevel) else { return }
-        setenv("OPENBLAS_CORETYPE", core, 1)
-        execv("/proc/self/exe", CommandLine.unsafeArgv)
-        unsetenv("OPENBLAS_CORETYPE")   // exec failed: carry on with the detected kernels
     }
 }
