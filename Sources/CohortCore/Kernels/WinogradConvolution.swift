@@ -9,6 +9,9 @@
 /// forward: M̃ = A dy Aᵀ, dU[ξ] = M̃[ξ] · V[ξ]ᵀ, dV[ξ] = U[ξ]ᵀ · M̃[ξ], dw = Gᵀ dU G and
 /// dx = Σ B dV Bᵀ over the overlapping tiles. Layouts: V [α², C, T], M [α², K, T], U [α², K, C],
 /// with T = images × tiles per image. Images are processed in chunks that bound the workspaces.
+/// U, dU, V and M are taken from the caller's `TensorPool` for the length of one call and shared
+/// with every other layer (backward transforms the weights again rather than keeping U per layer:
+/// ResNet-50 would hold 150 MB of U and dU, a cost of ~1 ms per step to recompute).
 public final class WinogradConvolution {
     /// The output tile: F(2×2, 3×3) or F(4×4, 3×3).
     public enum Tile: Int, Sendable, CaseIterable {
@@ -22,10 +25,6 @@ public final class WinogradConvolution {
     public let filters: Int
     public let tile: Tile
     let tilesH: Int, tilesW: Int
-    private let transformedInput = Tensor(zeros: [0])
-    private let transformedOutput = Tensor(zeros: [0])
-    private let transformedWeights = Tensor(zeros: [0])
-    private let transformedWeightGradient = Tensor(zeros: [0])
 
     /// Whether this algorithm computes a convolution of `geometry` with `groups` groups.
     public static func applies(to geometry: ConvGeometry, groups: Int) -> Bool {
@@ -66,28 +65,33 @@ public final class WinogradConvolution {
     }
 
     /// y = x ⋆ w (no bias) for `batch` images; x [N, C, H, W], w [K, C, 3, 3], y [N, K, P, Q].
-    public func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, batch: Int, y: UnsafeMutablePointer<Float>) {
+    public func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, batch: Int, y: UnsafeMutablePointer<Float>, buffers: TensorPool) {
         switch tile {
-        case .f2x2: forward(F2x2.self, x: x, weight: weight, batch: batch, y: y)
-        case .f4x4: forward(F4x4.self, x: x, weight: weight, batch: batch, y: y)
+        case .f2x2: forward(F2x2.self, x: x, weight: weight, batch: batch, y: y, buffers: buffers)
+        case .f4x4: forward(F4x4.self, x: x, weight: weight, batch: batch, y: y, buffers: buffers)
         }
     }
 
-    /// Adds the weight gradient of the last `forward` to `weightGradient` [K, C, 3, 3] and, when
-    /// `inputGradient` is given, adds the input gradient to it [N, C, H, W].
-    public func backward(x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>, batch: Int,
-                         weightGradient: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?) {
+    /// Adds the weight gradient for input x, weights w and output gradient dy to `weightGradient`
+    /// [K, C, 3, 3] and, when `inputGradient` is given, adds the input gradient to it [N, C, H, W].
+    public func backward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>, batch: Int,
+                         weightGradient: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, buffers: TensorPool) {
         switch tile {
-        case .f2x2: backward(F2x2.self, x: x, outputGradient: dy, batch: batch, weightGradient: weightGradient, inputGradient: inputGradient)
-        case .f4x4: backward(F4x4.self, x: x, outputGradient: dy, batch: batch, weightGradient: weightGradient, inputGradient: inputGradient)
+        case .f2x2: backward(F2x2.self, x: x, weight: weight, outputGradient: dy, batch: batch, weightGradient: weightGradient,
+                             inputGradient: inputGradient, buffers: buffers)
+        case .f4x4: backward(F4x4.self, x: x, weight: weight, outputGradient: dy, batch: batch, weightGradient: weightGradient,
+                             inputGradient: inputGradient, buffers: buffers)
         }
     }
 
     private func forward<T: WinogradTiling>(_ tiling: T.Type, x: UnsafePointer<Float>, weight: UnsafePointer<Float>, batch: Int,
-                                            y: UnsafeMutablePointer<Float>) {
+                                            y: UnsafeMutablePointer<Float>, buffers: TensorPool) {
         let (c, k) = (geometry.channels, filters)
-        let u = transformWeights(T.self, weight)
-        let (v, m, chunk) = workspaces(batch: batch)
+        let transformedWeights = buffers.take([T.positions * k * c]), workspaces = workspaces(batch: batch, buffers: buffers)
+        defer { withExtendedLifetime((transformedWeights, workspaces)) {} }
+        let u = UnsafePointer(transformedWeights.values.baseAddress!)
+        transformWeights(T.self, weight, into: transformedWeights.values.baseAddress!)
+        let (v, m, chunk) = (workspaces.v, workspaces.m, workspaces.chunk)
         var first = 0
         while first < batch {
             let images = min(chunk, batch - first), t = images * tilesPerImage
@@ -101,16 +105,19 @@ public final class WinogradConvolution {
         }
     }
 
-    private func backward<T: WinogradTiling>(_ tiling: T.Type, x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>, batch: Int,
-                                             weightGradient: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?) {
+    private func backward<T: WinogradTiling>(_ tiling: T.Type, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                             outputGradient dy: UnsafePointer<Float>, batch: Int, weightGradient: UnsafeMutablePointer<Float>,
+                                             inputGradient: UnsafeMutablePointer<Float>?, buffers: TensorPool) {
         let (c, k) = (geometry.channels, filters)
-        // U of the last forward: the weights do not change between a forward and its backward.
-        precondition(transformedWeights.count == T.positions * k * c, "Winograd backward before forward")
+        let transformedWeights = buffers.take([T.positions * k * c])
+        let transformedWeightGradient = buffers.take([T.positions * k * c + 8])   // read eight floats wide
+        let workspaces = workspaces(batch: batch, buffers: buffers)
+        defer { withExtendedLifetime((transformedWeights, transformedWeightGradient, workspaces)) {} }
         let u = UnsafePointer(transformedWeights.values.baseAddress!)
-        transformedWeightGradient.resize(to: [T.positions * k * c + 8])   // read eight floats wide
+        transformWeights(T.self, weight, into: transformedWeights.values.baseAddress!)
         transformedWeightGradient.zero()
         let du = transformedWeightGradient.values.baseAddress!
-        let (v, m, chunk) = workspaces(batch: batch)
+        let (v, m, chunk) = (workspaces.v, workspaces.m, workspaces.chunk)
         var first = 0
         while first < batch {
             let images = min(chunk, batch - first), t = images * tilesPerImage
@@ -132,23 +139,26 @@ public final class WinogradConvolution {
         transformWeightGradient(T.self, du, into: weightGradient)
     }
 
-    private func workspaces(batch: Int) -> (v: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>, chunk: Int) {
+    /// V and M for chunks of `chunk` images, taken from `buffers`; the caller holds `tensors` while it uses them.
+    private struct Workspaces {
+        let tensors: (Tensor, Tensor)
+        let v: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>, chunk: Int
+    }
+
+    private func workspaces(batch: Int, buffers: TensorPool) -> Workspaces {
         let chunk = chunkSize(batch: batch), t = chunk * tilesPerImage
         // Eight floats of slack: a group of tiles at the very end is read eight floats wide.
-        transformedInput.resize(to: [tile.positions * geometry.channels * t + 8])
-        transformedOutput.resize(to: [tile.positions * filters * t + 8])
-        return (transformedInput.values.baseAddress!, transformedOutput.values.baseAddress!, chunk)
+        let input = buffers.take([tile.positions * geometry.channels * t + 8]), output = buffers.take([tile.positions * filters * t + 8])
+        return Workspaces(tensors: (input, output), v: input.values.baseAddress!, m: output.values.baseAddress!, chunk: chunk)
     }
 
     // MARK: - Transforms
     // Vectorised across 8 tiles (or 8 filter pairs) at a time: the transformed layouts keep those
     // contiguous. Threads split over image planes, so writes never collide.
 
-    /// U = G w Gᵀ for every (k, c).
-    private func transformWeights<T: WinogradTiling>(_ tiling: T.Type, _ w: UnsafePointer<Float>) -> UnsafeMutablePointer<Float> {
+    /// U = G w Gᵀ for every (k, c), into `u` [α², K, C].
+    private func transformWeights<T: WinogradTiling>(_ tiling: T.Type, _ w: UnsafePointer<Float>, into u: UnsafeMutablePointer<Float>) {
         let pairs = filters * geometry.channels
-        transformedWeights.resize(to: [T.positions * pairs])
-        let u = transformedWeights.values.baseAddress!
         ThreadSplit.forEachRange((pairs + 7) / 8, minimumPerThread: 32) { groups in
             Lanes.withScratch(size: T.positions) { d, tmp, out in
                 for group in groups {
@@ -160,7 +170,6 @@ public final class WinogradConvolution {
                 }
             }
         }
-        return u
     }
 
     /// dw += Gᵀ dU G for every (k, c).

@@ -106,7 +106,7 @@ public final class Conv2D: Layer {
         let xp = UnsafePointer(x.values.baseAddress!), yp = output.values.baseAddress!
         let wp = UnsafePointer(weight.value.values.baseAddress!)
         if let winograd {
-            winograd.forward(x: xp, weight: wp, batch: n, y: yp)
+            winograd.forward(x: xp, weight: wp, batch: n, y: yp, buffers: context.buffers)
         } else {
             forwardIm2col(x: xp, weight: wp, batch: n, y: yp, buffers: context.buffers)
         }
@@ -163,7 +163,7 @@ public final class Conv2D: Layer {
         let dxp = computesInputGradient ? inputGradient.values.baseAddress! : nil
         let wp = UnsafePointer(weight.value.values.baseAddress!), dwp = weight.gradient.values.baseAddress!
         if let winograd {
-            winograd.backward(x: xp, outputGradient: dyp, batch: n, weightGradient: dwp, inputGradient: dxp)
+            winograd.backward(x: xp, weight: wp, outputGradient: dyp, batch: n, weightGradient: dwp, inputGradient: dxp, buffers: context.buffers)
         } else {
             backwardIm2col(x: xp, weight: wp, outputGradient: dyp, batch: n, weightGradient: dwp, inputGradient: dxp, buffers: context.buffers)
         }
