@@ -43,16 +43,14 @@ public final class Residual: Layer {
         return output
     }
 
+    /// dX = shortcut'(dY) + main'(dY), summed into the shortcut's input gradient, or, for an
+    /// identity shortcut, into dY itself once the main branch has read it: no activation-sized
+    /// tensor of its own (the caller's dY is not read again after this layer).
     public func backward(_ dy: Tensor, context: Context) throws -> Tensor {
-        guard let x = input else { throw CoreError.invalidArgument("layer '\(name)': backward before forward") }
-        let inputGradient = context.buffers.take(x.shape)
-        if let shortcut {
-            let ds = try backward(child: shortcut, dy, context: context)
-            _ = inputGradient.values.update(fromContentsOf: ds.values)
-        } else {
-            _ = inputGradient.values.update(fromContentsOf: dy.values)
-        }
+        guard input != nil else { throw CoreError.invalidArgument("layer '\(name)': backward before forward") }
+        let sum = try shortcut.map { try backward(child: $0, dy, context: context) }
         let dm = try backward(child: main, dy, context: context)
+        let inputGradient = sum ?? dy
         let g = inputGradient.values, pm = dm.values
         for i in 0..<g.count { g[i] += pm[i] }
         return inputGradient
