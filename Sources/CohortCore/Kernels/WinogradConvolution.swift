@@ -11,7 +11,7 @@
 /// with T = images × tiles per image. Images are processed in chunks that bound the workspaces.
 /// U, dU, V and M are taken from the caller's `TensorPool` for the length of one call and shared
 /// with every other layer (backward transforms the weights again rather than keeping U per layer:
-/// ResNet-50 would hold 150 MB of U and dU, a cost of ~1 ms per step to recompute).
+/// ResNet-50 would hold about 150 MB of U and dU; the extra weight transform is small next to the GEMMs).
 public final class WinogradConvolution {
     /// The output tile: F(2×2, 3×3) or F(4×4, 3×3).
     public enum Tile: Int, Sendable, CaseIterable {
