@@ -125,6 +125,22 @@ import Testing
         #expect(report.worstRelativeError < Self.tolerance, "\(report)")
     }
 
+    /// Residuals inside residuals, and branches that return dY itself (a rate-0 dropout): each block
+    /// must sum its branches without writing the dY its enclosing block hands to both branches.
+    @Test func nestedResidualsAndPassThroughBranches() throws {
+        func inner(_ name: String) -> Residual {
+            Residual(name: name, main: Sequential([Conv2D(filters: 2, kernel: 3, name: "conv"), Activation(.tanh, name: "act")]))
+        }
+        // The inner blocks come last, so they receive the outer block's dY itself.
+        let block = Residual(main: Sequential([Conv2D(filters: 2, kernel: 3, name: "conv"), inner("a")]),
+                             shortcut: Sequential([Dropout(rate: 0, name: "drop"), inner("b")]))
+        let passThrough = Residual(main: Dropout(rate: 0, name: "drop"), shortcut: Dropout(rate: 0, name: "drop2"))
+        for layer in [block, passThrough] {
+            let report = try GradientChecker.check(Sequential([layer, Activation(.tanh, name: "out")]), inputShape: [2, 4, 4])
+            #expect(report.worstRelativeError < Self.tolerance, "\(report)")
+        }
+    }
+
     @Test func concatInception() throws {
         let module = Concat([
             Conv2D(filters: 2, kernel: 1, name: "b1"),

@@ -43,16 +43,25 @@ public final class Residual: Layer {
         return output
     }
 
-    /// dX = shortcut'(dY) + main'(dY), summed into the shortcut's input gradient, or, for an
-    /// identity shortcut, into dY itself once the main branch has read it: no activation-sized
-    /// tensor of its own (the caller's dY is not read again after this layer).
+    /// dX = shortcut'(dY) + main'(dY), summed into one branch's own result rather than a tensor of
+    /// its own. dY is never written: the caller may read it again (an enclosing residual hands the
+    /// same dY to both its branches), and a pass-through branch (an inactive dropout) returns dY itself.
     public func backward(_ dy: Tensor, context: Context) throws -> Tensor {
         guard input != nil else { throw CoreError.invalidArgument("layer '\(name)': backward before forward") }
-        let sum = try shortcut.map { try backward(child: $0, dy, context: context) }
+        let ds = try shortcut.map { try backward(child: $0, dy, context: context) } ?? dy
         let dm = try backward(child: main, dy, context: context)
-        let inputGradient = sum ?? dy
-        let g = inputGradient.values, pm = dm.values
-        for i in 0..<g.count { g[i] += pm[i] }
-        return inputGradient
+        let sum: Tensor, addend: Tensor
+        if dm !== dy {
+            (sum, addend) = (dm, ds)
+        } else if ds !== dy {
+            (sum, addend) = (ds, dm)
+        } else {
+            sum = context.buffers.take(dy.shape)
+            _ = sum.values.update(fromContentsOf: dy.values)
+            addend = dy
+        }
+        let g = sum.values, pa = addend.values
+        for i in 0..<g.count { g[i] += pa[i] }
+        return sum
     }
 }
