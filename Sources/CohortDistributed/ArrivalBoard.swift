@@ -4,9 +4,9 @@ import Foundation
 /// Tracks which ranks have reached which collective, so a stall can name the ranks that did not arrive.
 ///
 /// Every armed collective has a sequence number, identical on all ranks because all ranks issue the
-/// same collectives in the same order. On arming, rank r ≠ 0 sends its sequence number to rank 0 and
-/// rank 0 sends its own to every other rank (2·(W−1) eight-byte messages per collective, on a
-/// duplicated communicator so they never match a collective). Rank 0 therefore knows every rank's
+/// same collectives in the same order. The watchdog thread announces the latest one once per poll
+/// interval when it changed: rank r ≠ 0 sends it to rank 0 and rank 0 sends its own to every other
+/// rank (2·(W−1) eight-byte messages, on a duplicated communicator so they never match a collective). Rank 0 therefore knows every rank's
 /// latest arrival; other ranks know rank 0's. All MPI calls here are serialised by a lock and run
 /// concurrently with the world collective, which is why this needs `MPI_THREAD_MULTIPLE`.
 final class ArrivalBoard: @unchecked Sendable {

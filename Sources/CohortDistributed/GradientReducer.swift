@@ -8,7 +8,10 @@ import Foundation
 /// that alone is split into `bucketBytes` pieces; a gap between segments closes the bucket, so
 /// bytes outside the segments are never touched. Each bucket is one in-place allreduce, issued in
 /// the same order on every rank from one serial communication thread, so results are bitwise
-/// reproducible at a given world size. The arena ends holding the SUM; the trainer scales by 1/B
+/// reproducible at a given world size. The last bucket is left for `finishStep()`, which runs it on
+/// the calling thread after the others: backward has nothing left to overlap it with, and a hop to
+/// the communication thread costs more than a small allreduce (a model whose gradients fit in one
+/// bucket never leaves the training thread). The arena ends holding the SUM; the trainer scales by 1/B
 /// before (or after) as DESIGN.md §4 says.
 public final class GradientReducer {
     /// Contiguous arena ranges, in the order they are reduced (highest offsets first).
@@ -50,25 +53,31 @@ public final class GradientReducer {
     public func gradientsReady(from offset: Int) {
         precondition(inStep, "gradientsReady(from:) outside beginStep()/finishStep()")
         guard overlap else { return }
-        while nextBucket < buckets.count && buckets[nextBucket].lowerBound >= offset {
+        while nextBucket < buckets.count - 1 && buckets[nextBucket].lowerBound >= offset {
             start(buckets[nextBucket])
             nextBucket += 1
         }
     }
 
-    /// Starts any bucket not yet started and waits for all, so the arena holds the global sum.
+    /// Reduces every bucket not yet started and waits for all, so the arena holds the global sum:
+    /// all but the last on the communication thread, the last here once the others are done.
     /// Throws the first communication error of the step.
     public func finishStep() throws {
         precondition(inStep, "finishStep() without beginStep()")
         let began = ProcessInfo.processInfo.systemUptime
-        while nextBucket < buckets.count {
+        defer {
+            inStep = false
+            lastCommunicationWait = ProcessInfo.processInfo.systemUptime - began
+        }
+        while nextBucket < buckets.count - 1 {
             start(buckets[nextBucket])
             nextBucket += 1
         }
         group.wait()
-        inStep = false
-        lastCommunicationWait = ProcessInfo.processInfo.systemUptime - began
         if let error = failure.take() { throw error }
+        if let last = buckets.last {
+            try communicator.allreduceSum(arena.slice(last))
+        }
     }
 
     /// Sums `buffer` over all ranks now, in line with the buckets already started (sync-BN

@@ -25,12 +25,17 @@ public final class StallWatchdog: @unchecked Sendable {
     private var step = 0
     private var stepStart: Double?
     private var stepDurations: [Double] = []
+    /// The timeout in force, recomputed once per step (not per collective).
+    private var timeout: Double
     private var sequence: Int64 = 0
+    /// The last sequence number told to the peers.
+    private var published: Int64 = 0
     private var armed: (sequence: Int64, step: Int, what: String, since: Double, deadline: Double)?
     private var stopped = false
 
     init(timeout: Double?, rank: Int, arrivals: ArrivalBoard?, abort: @escaping @Sendable (Int32) -> Void) {
         fixedTimeout = timeout
+        self.timeout = timeout ?? StallWatchdog.startupTimeout
         self.rank = rank
         self.arrivals = arrivals
         abortJob = abort
@@ -43,7 +48,7 @@ public final class StallWatchdog: @unchecked Sendable {
     public var currentTimeout: Double {
         condition.lock()
         defer { condition.unlock() }
-        return timeoutLocked()
+        return timeout
     }
 
     /// Marks the start of training step `step`; the previous step's duration feeds the adaptive timeout.
@@ -54,6 +59,10 @@ public final class StallWatchdog: @unchecked Sendable {
         if let start = stepStart {
             stepDurations.append(now - start)
             if stepDurations.count > 1000 { stepDurations.removeFirst() }
+            if fixedTimeout == nil {
+                let sorted = stepDurations.sorted()
+                timeout = max(StallWatchdog.minimumTimeout, 10 * sorted[sorted.count / 2])
+            }
         }
         stepStart = now
         self.step = step
@@ -75,7 +84,6 @@ public final class StallWatchdog: @unchecked Sendable {
     public func disarm() {
         condition.lock()
         armed = nil
-        condition.signal()
         condition.unlock()
     }
 
@@ -88,53 +96,63 @@ public final class StallWatchdog: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Called with the lock held; releases it before announcing the arrival.
+    /// Called with the lock held; releases it.
     private func armLocked(step: Int, what: String) {
         sequence += 1
         let now = ProcessInfo.processInfo.systemUptime
-        let current = sequence
-        armed = (current, step, what, now, now + timeoutLocked())
-        condition.signal()
+        armed = (sequence, step, what, now, now + timeout)
         condition.unlock()
-        arrivals?.announce(current)
     }
 
-    private func timeoutLocked() -> Double {
-        if let fixedTimeout { return fixedTimeout }
-        guard !stepDurations.isEmpty else { return StallWatchdog.startupTimeout }
-        let sorted = stepDurations.sorted()
-        return max(StallWatchdog.minimumTimeout, 10 * sorted[sorted.count / 2])
-    }
-
+    /// Every poll interval: tells the peers how far this rank got, and checks the armed collective's
+    /// deadline. Arming and disarming only set state under the lock; they never wake this thread nor
+    /// send a message: with a rank's threads bound to one core, two wake-ups and an arrival message
+    /// per collective cost more than a small allreduce. A stall is caught within one interval of its
+    /// deadline; peers learn of an arrival within one interval.
     private func watch() {
         condition.lock()
         while !stopped {
-            guard let current = armed else {
-                condition.wait()
-                continue
+            if let arrivals, sequence != published {
+                published = sequence
+                arrivals.announce(sequence)
             }
             let now = ProcessInfo.processInfo.systemUptime
-            if now < current.deadline {
-                _ = condition.wait(until: Date(timeIntervalSinceNow: current.deadline - now))
+            if let current = armed, now >= current.deadline {
+                condition.unlock()
+                report(current)
+                condition.lock()
                 continue
             }
-            condition.unlock()
-            report(current)
-            condition.lock()
+            _ = condition.wait(until: Date(timeIntervalSinceNow: pollIntervalLocked()))
         }
         condition.unlock()
     }
 
-    /// Prints the stall and aborts, unless the collective finished meanwhile.
+    /// A twentieth of the timeout, between 50 ms and 1 s.
+    private func pollIntervalLocked() -> Double {
+        min(1, max(0.05, timeout / 20))
+    }
+
+    /// Whether the collective `sequence` is still waiting.
+    private func stillStalled(_ sequence: Int64) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return armed?.sequence == sequence
+    }
+
+    /// Prints the stall and aborts, unless the collective finished meanwhile. Waits two poll
+    /// intervals first, so that the arrivals of peers that reached the collective are in.
     private func report(_ stall: (sequence: Int64, step: Int, what: String, since: Double, deadline: Double)) {
+        condition.lock()
+        let settle = 2 * pollIntervalLocked()
+        condition.unlock()
+        Thread.sleep(forTimeInterval: settle)
+        guard stillStalled(stall.sequence) else { return }
         var missing = arrivals?.missing(at: stall.sequence) ?? (ranks: [], complete: false)
         if arrivals != nil && !missing.complete && missing.ranks.isEmpty {
             // Rank 0 arrived and sees every rank: give it time to report first.
             Thread.sleep(forTimeInterval: 5)
-            condition.lock()
-            let stillStalled = armed?.sequence == stall.sequence
-            condition.unlock()
-            guard stillStalled else { return }
+            guard stillStalled(stall.sequence) else { return }
             missing = arrivals?.missing(at: stall.sequence) ?? missing
         }
         let waited = ProcessInfo.processInfo.systemUptime - stall.since

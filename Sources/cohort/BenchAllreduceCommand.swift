@@ -28,7 +28,9 @@ struct BenchAllreduceCommand: ParsableCommand {
                 let segments = stride(from: 0, to: count, by: piece).map { $0..<min($0 + piece, count) }
                 let reducer = GradientReducer(communicator: communicator, gradients: buffer, segments: segments,
                                               bucketBytes: Int(bucketMB * 1_048_576), overlap: true)
-                let raw = try timed(communicator) { try communicator.allreduceSum(buffer) }
+                let raw = try timed(communicator) {
+                    if let mpi = communicator as? MPICommunicator { try mpi.rawAllreduceSum(buffer) } else { try communicator.allreduceSum(buffer) }
+                }
                 let bucketed = try timed(communicator) {
                     reducer.beginStep()
                     reducer.gradientsReady(from: 0)

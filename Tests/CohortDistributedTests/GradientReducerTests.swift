@@ -9,14 +9,20 @@ final class RecordingCommunicator: Communicator, @unchecked Sendable {
     private let lock = NSLock()
     private var base: UnsafeMutablePointer<Float>?
     private var recorded: [Range<Int>] = []
+    private var recordedThreads: [pthread_t] = []
     let started = DispatchSemaphore(value: 0)
 
     func track(_ arena: UnsafeMutableBufferPointer<Float>) { base = arena.baseAddress }
     var ranges: [Range<Int>] { lock.withLock { recorded } }
+    /// The thread each recorded allreduce ran on.
+    var threads: [pthread_t] { lock.withLock { recordedThreads } }
 
     func allreduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) throws {
         let start = buffer.baseAddress! - base!
-        lock.withLock { recorded.append(start..<start + buffer.count) }
+        lock.withLock {
+            recorded.append(start..<start + buffer.count)
+            recordedThreads.append(pthread_self())
+        }
         for i in buffer.indices { buffer[i] += 1 }
         started.signal()
     }
@@ -63,6 +69,26 @@ final class RecordingCommunicator: Communicator, @unchecked Sendable {
             reducer.gradientsReady(from: 50)   // 40..<70 not complete yet
             try reducer.finishStep()
             #expect(communicator.ranges == [70..<100, 40..<70, 0..<40])
+        }
+        #expect(arena.allSatisfy { $0 == 1 })
+    }
+
+    @Test func theLastBucketIsReducedByFinishStepOnTheCallingThread() throws {
+        let communicator = RecordingCommunicator()
+        var arena = [Float](repeating: 0, count: 100)
+        try arena.withUnsafeMutableBufferPointer { buffer in
+            communicator.track(buffer)
+            let reducer = GradientReducer(communicator: communicator, gradients: buffer,
+                                          segments: [0..<40, 40..<70, 70..<100], bucketBytes: 40 * 4, overlap: true)
+            reducer.beginStep()
+            reducer.gradientsReady(from: 0)   // every bucket is complete
+            for _ in 0..<2 { #expect(communicator.started.wait(timeout: .now() + 10) == .success) }
+            #expect(communicator.ranges == [70..<100, 40..<70])
+            try reducer.finishStep()
+            #expect(communicator.ranges == [70..<100, 40..<70, 0..<40])
+            let threads = communicator.threads
+            #expect(pthread_equal(threads[2], pthread_self()) != 0)
+            #expect(pthread_equal(threads[0], pthread_self()) == 0)
         }
         #expect(arena.allSatisfy { $0 == 1 })
     }
