@@ -221,9 +221,39 @@ public final class WinogradConvolution {
         /// Zeroes `frame` and copies the height×width `plane` into it at (top, left).
         func load(_ plane: UnsafePointer<Float>, height: Int, width: Int, top: Int, left: Int, into frame: UnsafeMutablePointer<Float>) {
             frame.update(repeating: 0, count: count)
+            forEachPhaseRun(height: height, width: width, top: top, left: left) { row, framed, column, phases, runLength in
+                let source = plane + row * width + column
+                for q in 0..<runLength { frame[framed + q] = source[q &* phases] }
+            }
+        }
+
+        /// Copies the height×width block at (top, left) of `frame` into `plane`.
+        func store(_ frame: UnsafePointer<Float>, height: Int, width: Int, top: Int, left: Int, into plane: UnsafeMutablePointer<Float>) {
+            forEachPhaseRun(height: height, width: width, top: top, left: left) { row, framed, column, phases, runLength in
+                let target = plane + row * width + column
+                for q in 0..<runLength { target[q &* phases] = frame[framed + q] }
+            }
+        }
+
+        /// Adds the height×width block at (top, left) of `frame` to `plane`.
+        func accumulate(_ frame: UnsafePointer<Float>, height: Int, width: Int, top: Int, left: Int, into plane: UnsafeMutablePointer<Float>) {
+            forEachPhaseRun(height: height, width: width, top: top, left: left) { row, framed, column, phases, runLength in
+                let target = plane + row * width + column
+                for q in 0..<runLength { target[q &* phases] += frame[framed + q] }
+            }
+        }
+
+        /// Splits a height×width block placed at (top, left) into runs that are contiguous in the
+        /// frame: for each block row and each column phase, `body(row, frameIndex, column, phases, count)`
+        /// covers block columns column, column + phases, … (count of them), which sit at frameIndex, frameIndex + 1, ….
+        @inline(__always)
+        private func forEachPhaseRun(height: Int, width: Int, top: Int, left: Int,
+                                     _ body: (_ row: Int, _ frameIndex: Int, _ column: Int, _ phases: Int, _ count: Int) -> Void) {
+            let phases = 1 << phaseShift
             for h in 0..<height {
-                let source = plane + h * width
-                for w in 0..<width { frame[index(h + top, w + left)] = source[w] }
+                for column in 0..<min(phases, width) {
+                    body(h, index(h + top, column + left), column, phases, (width - column + phases - 1) >> phaseShift)
+                }
             }
         }
     }
@@ -257,9 +287,9 @@ public final class WinogradConvolution {
                     Lanes.withScratch(size: T.positions) { d, tmp, out in
                         let workspace = PlaneWorkspace(padded: buffer.baseAddress!, d: d, tmp: tmp, out: out,
                                                        offsets: UnsafePointer(offsets.baseAddress!))
-                        for item in range {
-                            let (image, plane) = item.quotientAndRemainder(dividingBy: planes)
-                            body(image, plane, item, workspace)
+                        for order in range {   // plane-major: the transformed side is walked in memory order
+                            let (plane, image) = order.quotientAndRemainder(dividingBy: images)
+                            body(image, plane, image * planes + plane, workspace)
                         }
                     }
                 }
@@ -321,11 +351,7 @@ public final class WinogradConvolution {
                 let start = padded + frame.tileStart(th, tw, m: m)
                 for e in 0..<T.positions { Lanes.add(out[e], to: start + work.offsets[e]) }
             }
-            let plane = dx + item * g.inPlane
-            for h in 0..<g.height {
-                let target = plane + h * g.width
-                for w in 0..<g.width { target[w] += padded[frame.index(h + g.padTop, w + g.padLeft)] }
-            }
+            frame.accumulate(padded, height: g.height, width: g.width, top: g.padTop, left: g.padLeft, into: dx + item * g.inPlane)
         }
     }
 
@@ -342,11 +368,7 @@ public final class WinogradConvolution {
                 let start = padded + frame.tileStart(th, tw, m: m)
                 for e in 0..<m * m { Lanes.store(out[e], to: start + work.offsets[e]) }
             }
-            let plane = y + item * g.outPlane
-            for p in 0..<g.outH {
-                let target = plane + p * g.outW
-                for q in 0..<g.outW { target[q] = padded[frame.index(p, q)] }
-            }
+            frame.store(padded, height: g.outH, width: g.outW, top: 0, left: 0, into: y + item * g.outPlane)
         }
     }
 
