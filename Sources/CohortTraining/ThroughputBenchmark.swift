@@ -2,17 +2,22 @@ import CohortCore
 import CohortDistributed
 
 /// Steady-state training throughput of a network on synthetic data, as `cohort bench` reports it:
-/// img/s after warm-up, the step split, achieved GFLOP/s of the model and of its convolutions, and
+/// img/s after warm-up (the median of consecutive timed windows, as the peer scripts time theirs), the step split, achieved GFLOP/s of the model and of its convolutions, and
 /// the same process's `cblas_sgemm` GFLOP/s for scale. Runs one rank's part; the caller gathers.
 public enum ThroughputBenchmark {
     /// One rank's measurement.
     public struct Measurement: Codable, Sendable {
         public var rank: Int
+        /// Steps per window.
         public var steps: Int
         public var localBatch: Int
+        /// Seconds of the median window.
         public var seconds: Double
+        /// This rank's img/s in the median window.
         public var imagesPerSecond: Double
-        /// Milliseconds per step in data wait, forward, backward, communication wait and optimizer.
+        /// This rank's img/s in each window, in order.
+        public var windowImagesPerSecond: [Double]
+        /// Milliseconds per step (over all windows) in data wait, forward, backward, communication wait and optimizer.
         public var stepMilliseconds: [String: Double]
         /// Training FLOPs counted as 3 × forward (forward, input gradient, weight gradient).
         public var modelGFLOPS: Double
@@ -36,9 +41,9 @@ public enum ThroughputBenchmark {
         public var gflops: Double
     }
 
-    /// Runs `warmup` then `steps` training steps of `network` on random images and labels.
-    public static func measure(network: Network, communicator: any Communicator, globalBatch: Int, steps: Int, warmup: Int,
-                               threads: Int, bucketBytes: Int, overlapCommunication: Bool) throws -> Measurement {
+    /// Runs `warmup` training steps of `network` on random images and labels, then `windows` timed windows of `steps` steps.
+    public static func measure(network: Network, communicator: any Communicator, globalBatch: Int, steps: Int, windows: Int = 1,
+                               warmup: Int, threads: Int, bucketBytes: Int, overlapCommunication: Bool) throws -> Measurement {
         guard globalBatch % communicator.size == 0 else {
             throw TrainingError.invalidConfiguration("--batch-size \(globalBatch) is not divisible by the \(communicator.size) ranks")
         }
@@ -63,24 +68,30 @@ public enum ThroughputBenchmark {
         step.resetTimings()
         let profile = LayerProfile()
         step.profile = profile
-        let start = LayerProfile.now()
-        try run(steps)
-        let seconds = LayerProfile.now() - start
+        var windowSeconds: [Double] = []
+        for _ in 0..<max(1, windows) {
+            let start = LayerProfile.now()
+            try run(steps)
+            windowSeconds.append(LayerProfile.now() - start)
+        }
+        let seconds = windowSeconds.sorted()[windowSeconds.count / 2]
+        let totalSteps = steps * windowSeconds.count
         let timings = step.timings
         let imageCount = Double(steps * localBatch)
         let convolutions = profile.leafTotals { $0 is Conv2D }
         let convolutionSeconds = convolutions.forwardSeconds + convolutions.backwardSeconds
-        func perStep(_ value: Double) -> Double { value / Double(max(steps, 1)) * 1000 }
+        func perStep(_ value: Double) -> Double { value / Double(max(totalSteps, 1)) * 1000 }
         return Measurement(
             rank: communicator.rank, steps: steps, localBatch: localBatch, seconds: seconds, imagesPerSecond: imageCount / seconds,
+            windowImagesPerSecond: windowSeconds.map { imageCount / $0 },
             stepMilliseconds: ["data": perStep(timings.dataWait), "forward": perStep(timings.forward), "backward": perStep(timings.backward),
                                "communication": perStep(timings.communicationWait), "optimizer": perStep(timings.optimizer)],
             modelGFLOPS: 3 * Double(network.forwardFLOPs) * imageCount / seconds / 1e9,
-            convolutionGFLOPS: 3 * Double(convolutions.forwardFLOPs) * imageCount / max(convolutionSeconds, 1e-12) / 1e9,
-            convolutionShare: convolutionSeconds / seconds,
+            convolutionGFLOPS: 3 * Double(convolutions.forwardFLOPs) * imageCount * Double(windowSeconds.count) / max(convolutionSeconds, 1e-12) / 1e9,
+            convolutionShare: convolutionSeconds / windowSeconds.reduce(0, +),
             sgemmGFLOPS: sgemmGFLOPS(),
             peakResidentMegabytes: PeakResidentMemory.megabytes,
-            slowestLayers: slowest(profile, steps: steps, imagesPerStep: localBatch))
+            slowestLayers: slowest(profile, steps: totalSteps, imagesPerStep: localBatch))
     }
 
     static func slowest(_ profile: LayerProfile, steps: Int, imagesPerStep: Int, count: Int = 12) -> [LayerTime] {

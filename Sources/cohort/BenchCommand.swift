@@ -16,7 +16,8 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("batch-size"), help: "Global batch size (divisible by the number of ranks).") var batchSize = 32
     @Option(name: .customLong("image-size"), help: "Square input size (default: the model's own).") var imageSize: Int?
     @Option(help: "Number of classes (default: the model's own).") var classes: Int?
-    @Option(help: "Timed steps (after warm-up).") var steps = 20
+    @Option(help: "Timed steps per window (after warm-up).") var steps = 20
+    @Option(help: "Timed windows of --steps steps; img/s is the median window's.") var windows = 1
     @Option(help: "Warm-up steps, not timed.") var warmup = 3
     @Option(name: .customLong("bucket-mb"), help: "Gradient allreduce bucket size in MB.") var bucketMB = 25.0
     @Flag(name: .customLong("no-overlap"), help: "Reduce gradients after backward instead of overlapping.") var noOverlap = false
@@ -28,6 +29,7 @@ struct BenchCommand: ParsableCommand {
     func validate() throws {
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1 (got \(batchSize))") }
         guard steps >= 1 else { throw ValidationError("--steps must be at least 1 (got \(steps))") }
+        guard windows >= 1 else { throw ValidationError("--windows must be at least 1 (got \(windows))") }
         guard warmup >= 0 else { throw ValidationError("--warmup must not be negative (got \(warmup))") }
         if let imageSize, imageSize < 1 { throw ValidationError("--image-size must be at least 1 (got \(imageSize))") }
         if let classes, classes < 2 { throw ValidationError("--classes must be at least 2 (got \(classes))") }
@@ -42,7 +44,7 @@ struct BenchCommand: ParsableCommand {
             let input = imageSize.map { Shape([entry.defaultInput[0], $0, $0]) } ?? entry.defaultInput
             let network = try ModelZoo.network(named: model, classes: classes, input: input)
             let measurement = try ThroughputBenchmark.measure(
-                network: network, communicator: communicator, globalBatch: batchSize, steps: steps, warmup: warmup,
+                network: network, communicator: communicator, globalBatch: batchSize, steps: steps, windows: windows, warmup: warmup,
                 threads: threadCount, bucketBytes: Int(bucketMB * 1_048_576), overlapCommunication: !noOverlap)
             let all = try communicator.allgather(Array(JSONEncoder().encode(measurement)))
                 .map { try JSONDecoder().decode(ThroughputBenchmark.Measurement.self, from: Data($0)) }

@@ -19,10 +19,12 @@ struct BenchReport {
 
     static let phases = ["data", "forward", "backward", "communication", "optimizer"]
 
+    var windowCount: Int { ranks.first?.windowImagesPerSecond.count ?? 0 }
+
     func table(layers: Bool) -> String {
         var lines = [
             "bench \(model) \(input) batch \(batchSize) (\(ranks.count) rank(s) × \(batchSize / ranks.count), \(threadsPerRank) thread(s) each), "
-                + "\(ranks.first?.steps ?? 0) steps after warm-up; \(String(format: "%.1f", Double(forwardFLOPs) / 1e6)) MFLOP forward per image; OpenBLAS \(BLASCore.description) kernels",
+                + "\(windowCount) window(s) of \(ranks.first?.steps ?? 0) steps after warm-up (img/s: the median window); \(String(format: "%.1f", Double(forwardFLOPs) / 1e6)) MFLOP forward per image; OpenBLAS \(BLASCore.description) kernels",
             "rank   img/s   ms/step: data  forward  backward  comm-wait  optimizer   model GFLOP/s  conv GFLOP/s (share)  sgemm GFLOP/s",
         ]
         for r in ranks {
@@ -46,6 +48,7 @@ struct BenchReport {
     func json() throws -> String {
         let object: [String: Any] = [
             "model": model, "input": input.dims, "batch_size": batchSize, "ranks": ranks.count, "threads_per_rank": threadsPerRank,
+            "windows": windowCount, "steps_per_window": ranks.first?.steps ?? 0,
             "conv_algorithm": Conv2D.defaultAlgorithm.rawValue,
             "images_per_sec": imagesPerSecond, "blas_core": BLASCore.name,
             "openblas_thread_timeout": ProcessInfo.processInfo.environment["OPENBLAS_THREAD_TIMEOUT"] ?? "", "forward_mflop_per_image": Double(forwardFLOPs) / 1e6,
@@ -54,7 +57,7 @@ struct BenchReport {
             "sgemm_gflops": ranks.reduce(0) { $0 + $1.sgemmGFLOPS },
             "peak_rss_mb": ranks.map(\.peakResidentMegabytes).max() ?? 0,
             "per_rank": ranks.map { r -> [String: Any] in
-                ["rank": r.rank, "images_per_sec": r.imagesPerSecond, "step_ms": r.stepMilliseconds, "model_gflops": r.modelGFLOPS,
+                ["rank": r.rank, "images_per_sec": r.imagesPerSecond, "window_images_per_sec": r.windowImagesPerSecond, "step_ms": r.stepMilliseconds, "model_gflops": r.modelGFLOPS,
                  "conv_gflops": r.convolutionGFLOPS, "conv_share": r.convolutionShare, "sgemm_gflops": r.sgemmGFLOPS,
                  "peak_rss_mb": r.peakResidentMegabytes]
             },

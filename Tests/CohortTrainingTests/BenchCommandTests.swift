@@ -18,12 +18,19 @@ import Testing
         let one = try Self.object(alone.output)
         #expect(one["ranks"] as? Int == 1 && one["batch_size"] as? Int == 16 && one["threads_per_rank"] as? Int == 1)
         #expect((one["images_per_sec"] as? Double ?? 0) > 0)
-        let pair = try CommandRunner.run(CommandRunner.mpirun(2, arguments), timeout: 120)
+        #expect(one["windows"] as? Int == 1)
+        let pair = try CommandRunner.run(CommandRunner.mpirun(2, arguments + ["--windows", "3"]), timeout: 120)
         #expect(pair.status == 0, "\(pair)")
         let two = try Self.object(pair.output)
         #expect(two["ranks"] as? Int == 2 && (two["per_rank"] as? [Any])?.count == 2)
-        let split = try #require(((two["per_rank"] as? [[String: Any]])?.first?["step_ms"]) as? [String: Double])
+        #expect(two["windows"] as? Int == 3 && two["steps_per_window"] as? Int == 2)
+        let first = try #require((two["per_rank"] as? [[String: Any]])?.first)
+        let split = try #require(first["step_ms"] as? [String: Double])
         #expect(Set(split.keys) == ["data", "forward", "backward", "communication", "optimizer"])
+        // A rank's img/s is its median window's.
+        let windows = try #require(first["window_images_per_sec"] as? [Double])
+        #expect(windows.count == 3)
+        #expect(first["images_per_sec"] as? Double == windows.sorted()[1])
     }
 
     /// `cohort` never trains on OpenBLAS kernels older than the CPU's AVX2 or AVX-512, even where
