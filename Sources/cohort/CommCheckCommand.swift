@@ -5,7 +5,7 @@ import Foundation
 /// Hidden self-test of the distributed engine, run under `mpirun` by CohortDistributedTests.
 ///
 /// Prints one checkable line per result, each starting `rank R`:
-/// `pid P size S`, `agreement ok`, `allreduce n=N bucketKB=B ok`, `checksum n=N bucketKB=B HEX`,
+/// `pid P size S localSize L yieldWhenIdle true|false|unknown`, `agreement ok`, `allreduce n=N bucketKB=B ok`, `checksum n=N bucketKB=B HEX`,
 /// `allreduce-double ok`, `allreduce-int64 ok`, `broadcast ok`, `allgather ok`, `replica ok`,
 /// `step K`, `stopping at step K` (then exit status `StopSignal.exitStatus`), `done`.
 /// Any failure prints `rank R error: …` and aborts the job with status 1.
@@ -42,7 +42,8 @@ struct CommCheckCommand: ParsableCommand {
         let communicator = try LaunchEnvironment.makeCommunicator(stallTimeout: stallTimeout)
         let rank = communicator.rank
         func say(_ text: String) { FileHandle.standardOutput.write(Data("rank \(rank) \(text)\n".utf8)) }
-        say("pid \(getpid()) size \(communicator.size) localSize \(communicator.localSize)")
+        let yields = (communicator as? MPICommunicator)?.yieldsWhenIdle.map(String.init) ?? "unknown"
+        say("pid \(getpid()) size \(communicator.size) localSize \(communicator.localSize) yieldWhenIdle \(yields)")
         do {
             let fields = field.map { entry -> (name: String, value: String) in
                 let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)

@@ -50,6 +50,19 @@ extension MPIJobTests { @Suite struct Collectives {
         Self.expectAllChecksPass(ranks: 2, output: result.output)
     }
 
+    /// A waiting collective yields its core (the communication thread shares it with backward),
+    /// unless the user chose otherwise.
+    @Test func collectivesYieldTheCoreUnlessTheUserSaysNot() throws {
+        let check = [MPIJob.cohortExecutable, "comm-check", "--no-collectives"]
+        guard let byDefault = try Self.run(["-np", "2"] + check, limit: 60),
+              let chosen = try Self.run(["-np", "2", "-x", "OMPI_MCA_mpi_yield_when_idle=0"] + check, limit: 60) else { return }
+        for rank in 0..<2 {
+            #expect(byDefault.output.contains("rank \(rank) pid ") && byDefault.output.contains(" yieldWhenIdle true\n"), "\(byDefault.output)")
+        }
+        #expect(!byDefault.output.contains("yieldWhenIdle false"), "\(byDefault.output)")
+        #expect(chosen.output.contains(" yieldWhenIdle false\n") && !chosen.output.contains("yieldWhenIdle true"), "\(chosen.output)")
+    }
+
     @Test func collectivesThreeRanksOversubscribed() throws {
         guard let result = try Self.run(["--oversubscribe", "-np", "3", MPIJob.cohortExecutable] + Self.checkArguments)
         else { return }
