@@ -181,9 +181,10 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
         }
     }
 
-    /// Ranges of at most `Int32.max` elements covering `0..<count` (MPI counts are 32-bit).
-    static func chunks(_ count: Int) -> [Range<Int>] {
-        stride(from: 0, to: count, by: Int(Int32.max)).map { $0..<min(count, $0 + Int(Int32.max)) }
+    /// Ranges of at most `Int32.max` elements covering `0..<count` (MPI counts are 32-bit), made
+    /// as they are iterated: a collective allocates nothing.
+    static func chunks(_ count: Int) -> LazyMapSequence<StrideTo<Int>, Range<Int>> {
+        stride(from: 0, to: count, by: Int(Int32.max)).lazy.map { $0..<min(count, $0 + Int(Int32.max)) }
     }
 
     private func check(_ code: Int32, _ call: String) throws {

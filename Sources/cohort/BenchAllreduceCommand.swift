@@ -3,7 +3,7 @@ import CohortDistributed
 import Foundation
 
 /// `cohort bench-allreduce` (under mpirun): Cohort's bucketed gradient allreduce next to one raw
-/// in-place `MPI_Allreduce` of the same buffer, in the same run, for message sizes 4 KB … 100 MB.
+/// in-place `MPI_Allreduce` of the same buffer, timed in turn in the same run, for message sizes 4 KB … 100 MB.
 struct BenchAllreduceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench-allreduce", abstract: "Compare Cohort's bucketed allreduce with raw MPI_Allreduce (run under mpirun).")
@@ -28,14 +28,13 @@ struct BenchAllreduceCommand: ParsableCommand {
                 let segments = stride(from: 0, to: count, by: piece).map { $0..<min($0 + piece, count) }
                 let reducer = GradientReducer(communicator: communicator, gradients: buffer, segments: segments,
                                               bucketBytes: Int(bucketMB * 1_048_576), overlap: true)
-                let raw = try timed(communicator) {
+                let (raw, bucketed) = try timedAlternately(communicator, {
                     if let mpi = communicator as? MPICommunicator { try mpi.rawAllreduceSum(buffer) } else { try communicator.allreduceSum(buffer) }
-                }
-                let bucketed = try timed(communicator) {
+                }, {
                     reducer.beginStep()
                     reducer.gradientsReady(from: 0)
                     try reducer.finishStep()
-                }
+                })
                 if communicator.rank == 0 {
                     let bytes = Double(count * MemoryLayout<Float>.stride)
                     print(String(format: "%8d KB  %8.3f ms %6.2f GB/s  %8.3f ms %6.2f GB/s   %6.1f%%", kilobytes,
@@ -46,21 +45,26 @@ struct BenchAllreduceCommand: ParsableCommand {
         }
     }
 
-    /// Median seconds of `body` over repetitions filling `seconds` (the same count on every rank).
-    private func timed(_ communicator: any Communicator, _ body: () throws -> Void) throws -> Double {
-        try body()
-        let probeStart = ProcessInfo.processInfo.systemUptime
-        try body()
-        var probe = [ProcessInfo.processInfo.systemUptime - probeStart]
-        try probe.withUnsafeMutableBufferPointer { try communicator.allreduceSum($0) }   // agree on the repetition count
-        let repetitions = max(3, min(1000, Int(seconds / max(probe[0] / Double(communicator.size), 1e-6))))
-        var times: [Double] = []
-        for _ in 0..<repetitions {
+    /// Median seconds of `first` and of `second`, run in turn (so both see the same drift of a shared
+    /// machine) over repetitions filling `seconds` for each (the same count on every rank).
+    private func timedAlternately(_ communicator: any Communicator, _ first: () throws -> Void,
+                                  _ second: () throws -> Void) throws -> (Double, Double) {
+        func time(_ body: () throws -> Void) throws -> Double {
             try communicator.barrier()
             let start = ProcessInfo.processInfo.systemUptime
             try body()
-            times.append(ProcessInfo.processInfo.systemUptime - start)
+            return ProcessInfo.processInfo.systemUptime - start
         }
-        return times.sorted()[times.count / 2]
+        try first()
+        try second()
+        var probe = [try time(first) + time(second)]
+        try probe.withUnsafeMutableBufferPointer { try communicator.allreduceSum($0) }   // agree on the repetition count
+        let repetitions = max(3, min(1000, Int(2 * seconds / max(probe[0] / Double(communicator.size), 1e-6))))
+        var times: ([Double], [Double]) = ([], [])
+        for _ in 0..<repetitions {
+            times.0.append(try time(first))
+            times.1.append(try time(second))
+        }
+        return (times.0.sorted()[repetitions / 2], times.1.sorted()[repetitions / 2])
     }
 }

@@ -53,7 +53,9 @@ final class RecordingCommunicator: Communicator, @unchecked Sendable {
         #expect(buckets == [8..<12, 0..<5])
     }
 
-    @Test func readyBucketsStartDuringBackwardAndAllFinish() throws {
+    /// Runs `body` with an overlapping reducer over a 100-float arena in three buckets
+    /// [70..<100, 40..<70, 0..<40], then checks that every element was reduced exactly once.
+    func withThreeBuckets(_ body: (GradientReducer, RecordingCommunicator) throws -> Void) throws {
         let communicator = RecordingCommunicator()
         var arena = [Float](repeating: 0, count: 100)
         try arena.withUnsafeMutableBufferPointer { buffer in
@@ -61,6 +63,13 @@ final class RecordingCommunicator: Communicator, @unchecked Sendable {
             let reducer = GradientReducer(communicator: communicator, gradients: buffer,
                                           segments: [0..<40, 40..<70, 70..<100], bucketBytes: 40 * 4, overlap: true)
             #expect(reducer.buckets == [70..<100, 40..<70, 0..<40])
+            try body(reducer, communicator)
+        }
+        #expect(arena.allSatisfy { $0 == 1 })
+    }
+
+    @Test func readyBucketsStartDuringBackwardAndAllFinish() throws {
+        try withThreeBuckets { reducer, communicator in
             reducer.beginStep()
             reducer.gradientsReady(from: 70)
             // The top bucket is sent before finishStep; a hang here is caught by the semaphore's limit.
@@ -70,16 +79,10 @@ final class RecordingCommunicator: Communicator, @unchecked Sendable {
             try reducer.finishStep()
             #expect(communicator.ranges == [70..<100, 40..<70, 0..<40])
         }
-        #expect(arena.allSatisfy { $0 == 1 })
     }
 
     @Test func theLastBucketIsReducedByFinishStepOnTheCallingThread() throws {
-        let communicator = RecordingCommunicator()
-        var arena = [Float](repeating: 0, count: 100)
-        try arena.withUnsafeMutableBufferPointer { buffer in
-            communicator.track(buffer)
-            let reducer = GradientReducer(communicator: communicator, gradients: buffer,
-                                          segments: [0..<40, 40..<70, 70..<100], bucketBytes: 40 * 4, overlap: true)
+        try withThreeBuckets { reducer, communicator in
             reducer.beginStep()
             reducer.gradientsReady(from: 0)   // every bucket is complete
             for _ in 0..<2 { #expect(communicator.started.wait(timeout: .now() + 10) == .success) }
@@ -90,7 +93,6 @@ final class RecordingCommunicator: Communicator, @unchecked Sendable {
             #expect(pthread_equal(threads[2], pthread_self()) != 0)
             #expect(pthread_equal(threads[0], pthread_self()) == 0)
         }
-        #expect(arena.allSatisfy { $0 == 1 })
     }
 
     @Test func withoutOverlapEverythingIsReducedAtFinish() throws {
