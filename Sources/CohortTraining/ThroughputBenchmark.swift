@@ -2,8 +2,9 @@ import CohortCore
 import CohortDistributed
 
 /// Steady-state training throughput of a network on synthetic data, as `cohort bench` reports it:
-/// img/s after warm-up (the median of consecutive timed windows, as the peer scripts time theirs), the step split, achieved GFLOP/s of the model and of its convolutions, and
-/// the same process's `cblas_sgemm` GFLOP/s for scale. Runs one rank's part; the caller gathers.
+/// img/s after warm-up (the median of consecutive timed windows, as the peer scripts time theirs),
+/// the step split, achieved GFLOP/s of the model and of its convolutions, and the same process's
+/// `cblas_sgemm` GFLOP/s for scale. Runs one rank's part; the caller gathers.
 public enum ThroughputBenchmark {
     /// One rank's measurement.
     public struct Measurement: Codable, Sendable {
@@ -17,7 +18,8 @@ public enum ThroughputBenchmark {
         public var imagesPerSecond: Double
         /// This rank's img/s in each window, in order.
         public var windowImagesPerSecond: [Double]
-        /// Milliseconds per step (over all windows) in data wait, forward, backward, communication wait and optimizer.
+        /// Milliseconds per step (over all windows) in data wait, forward, backward, communication
+        /// wait and optimizer.
         public var stepMilliseconds: [String: Double]
         /// Training FLOPs counted as 3 × forward (forward, input gradient, weight gradient).
         public var modelGFLOPS: Double
@@ -41,7 +43,8 @@ public enum ThroughputBenchmark {
         public var gflops: Double
     }
 
-    /// Runs `warmup` training steps of `network` on random images and labels, then `windows` timed windows of `steps` steps.
+    /// Runs `warmup` training steps of `network` on random images and labels, then `windows` timed
+    /// windows of `steps` steps.
     public static func measure(network: Network, communicator: any Communicator, globalBatch: Int, steps: Int, windows: Int = 1,
                                warmup: Int, threads: Int, bucketBytes: Int, overlapCommunication: Bool) throws -> Measurement {
         guard globalBatch % communicator.size == 0 else {
