@@ -38,6 +38,7 @@ import Testing
         (["train", "--model", "resnet51"], "resnet51"),
         (["train", "--resume", "auto"], "--checkpoint-dir"),
         (["evaluate", "--checkpoint", "/nonexistent/x.safetensors"], "/nonexistent/x.safetensors"),
+        (["bench", "--windows", "0"], "--windows"),
     ])
     func badInputNamesTheFlagOrFile(arguments: [String], named: String) throws {
         let run = try CommandRunner.run([CommandRunner.cohort] + arguments, timeout: 60)
