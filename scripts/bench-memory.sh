@@ -2,8 +2,9 @@
 # Peak resident memory of training ResNet-50 (224×224, batch ${BATCH:-32}): Cohort (1 rank × 2 threads;
 # 2 ranks × 1 thread, per rank) next to PyTorch and Keras/TensorFlow, each on synthetic data for a few steps.
 #   scripts/bench-memory.sh [--cohort]      --cohort: no peers (no virtualenv needed)
-# Peers run from the virtualenv of ../shared/bench/setup.sh --torch (PEERS_VENV, PEERS_DIR override).
-# Writes ${BENCH_DIR:-runs/bench-memory-DATE}/table.md and prints it.
+# Peers run the scripts in bench/peers from the virtualenv of bench/peers/setup.sh --torch (PEERS_DIR
+# and PEERS_VENV override where). Writes ${BENCH_DIR:-runs/bench-memory-DATE}/table.md (BENCH_DIR
+# absolute, or relative to the repository root) and prints it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/env.sh
@@ -17,6 +18,7 @@ done
 swift build -c release --product cohort >/dev/null
 out="${BENCH_DIR:-runs/bench-memory-$(date -u +%Y%m%dT%H%M)}" batch=${BATCH:-32}
 mkdir -p "$out"
+out=$(cd "$out" && pwd)   # absolute, whatever BENCH_DIR was
 launcher=(mpirun -np 2 --bind-to core)
 [ "$(id -u)" -eq 0 ] && launcher+=(--allow-run-as-root)
 common=(.build/release/cohort bench --model resnet50 --batch-size "$batch" --steps 2 --warmup 1 --json)
@@ -37,9 +39,9 @@ echo "bench-memory.sh: cohort" >&2
   echo "| Cohort 2 ranks × 1 thread (each rank: batch $((batch / 2))) | $("${launcher[@]}" "${common[@]}" --threads 1 | rank_peaks) |"
 } > "$out/table.md"
 if [ "$peers" -eq 1 ]; then
-  dir="${PEERS_DIR:-../shared/bench}" venv="${PEERS_VENV:-$HOME/.cache/cohort-peers-venv}"
+  dir="${PEERS_DIR:-bench/peers}" venv="${PEERS_VENV:-$HOME/.cache/cohort-peers-venv}"
   [ -x "$venv/bin/python" ] || { echo "bench-memory.sh: no peer virtualenv at $venv: run $dir/setup.sh --torch, or use --cohort" >&2; exit 1; }
-  export PEER_RESULTS="$PWD/$out/peers.jsonl"
+  export PEER_RESULTS="$out/peers.jsonl"
   echo "bench-memory.sh: PyTorch, Keras/TensorFlow" >&2
   echo "| PyTorch | $(peak_mb "$venv/bin/python" "$dir/torch_bench.py" --models resnet50 --batch "$batch" --warmup 1 --windows 1 --window-s 5) |" >> "$out/table.md"
   echo "| Keras/TensorFlow | $(peak_mb "$venv/bin/python" "$dir/resnet_bench.py" --models resnet50 --batch "$batch" --warmup 1 --windows 1 --window-s 5) |" >> "$out/table.md"

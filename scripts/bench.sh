@@ -3,9 +3,10 @@
 #   scripts/bench.sh            Cohort (1 rank × 2 threads and 2 ranks × 1 thread) and both peers
 #   scripts/bench.sh --cohort   Cohort only (no peer virtualenv needed)
 #   scripts/bench.sh --quick    shorter timing windows (noisier)
-# Peers run from the virtualenv made by ../shared/bench/setup.sh --torch (PEERS_VENV, PEERS_DIR
-# override where). Results: $BENCH_DIR (default runs/bench-DATE) holds cohort.jsonl, peers.jsonl
-# and table.md; the table is also printed.
+# Peers run the scripts in bench/peers from the virtualenv made by bench/peers/setup.sh --torch
+# (PEERS_DIR and PEERS_VENV override where). Results: $BENCH_DIR (default runs/bench-DATE; absolute,
+# or relative to the repository root) holds cohort.jsonl, peers.jsonl and table.md; the table is
+# also printed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/env.sh
@@ -20,6 +21,7 @@ done
 swift build -c release --product cohort >/dev/null
 out="${BENCH_DIR:-runs/bench-$(date -u +%Y%m%dT%H%M)}"
 mkdir -p "$out"
+out=$(cd "$out" && pwd)   # absolute, whatever BENCH_DIR was
 cohort=.build/release/cohort
 launcher=(mpirun -np 2 --bind-to core)
 [ "$(id -u)" -eq 0 ] && launcher+=(--allow-run-as-root)
@@ -44,11 +46,11 @@ for w in "${workloads[@]}"; do
 done
 
 if [ "$peers" -eq 1 ]; then
-  dir="${PEERS_DIR:-../shared/bench}" venv="${PEERS_VENV:-$HOME/.cache/cohort-peers-venv}"
+  dir="${PEERS_DIR:-bench/peers}" venv="${PEERS_VENV:-$HOME/.cache/cohort-peers-venv}"
   [ -x "$venv/bin/python" ] || { echo "bench.sh: no peer virtualenv at $venv: run $dir/setup.sh --torch, or use --cohort" >&2; exit 1; }
   windows=(--windows 3); [ "$quick" -eq 1 ] && windows=(--windows 1)
   fashion_window=30 big_window=40; [ "$quick" -eq 1 ] && fashion_window=10 big_window=15
-  export PEER_RESULTS="$PWD/$out/peers.jsonl"
+  export PEER_RESULTS="$out/peers.jsonl"
   echo "bench.sh: PyTorch" >&2
   "$venv/bin/python" "$dir/torch_bench.py" "${windows[@]}" --window-s "$fashion_window" --models fashion_cnn >&2
   "$venv/bin/python" "$dir/torch_bench.py" "${windows[@]}" --window-s "$big_window" --models resnet18 resnet50 googlenet >&2
