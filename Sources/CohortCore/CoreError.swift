@@ -7,6 +7,15 @@ public enum CoreError: Error, CustomStringConvertible, Equatable {
     /// An invalid configuration value.
     case invalidArgument(String)
 
+    /// The same error with `parent.` before the layer it names.
+    func inside(_ parent: String) -> CoreError {
+        switch self {
+        case let .shapeMismatch(layer, expected, got): return .shapeMismatch(layer: parent + "." + layer, expected: expected, got: got)
+        case let .spatialTooSmall(layer, input): return .spatialTooSmall(layer: parent + "." + layer, input: input)
+        case .invalidArgument: return self
+        }
+    }
+
     public var description: String {
         switch self {
         case let .shapeMismatch(layer, expected, got):

@@ -54,8 +54,5 @@ public final class Network {
     }
 
     /// Total forward FLOPs per sample (2 × multiply-accumulates of conv and dense layers).
-    public var forwardFLOPs: Int {
-        func total(_ layer: any Layer) -> Int { layer.forwardFLOPs + layer.children.reduce(0) { $0 + total($1) } }
-        return total(root)
-    }
+    public var forwardFLOPs: Int { root.totalForwardFLOPs }
 }

@@ -35,37 +35,37 @@ public enum AlexNet {
     public static let batchNormEntry = ModelZoo.Entry(
         name: "alexnet", summary: "AlexNet as the seed Keras code (BatchNorm, no LRN)",
         defaultInput: [3, 227, 227], defaultClasses: 1000,
-        blueprint: { classes, _ in make(.batchNorm, classes: classes) })
+        make: { classes, _ in make(.batchNorm, classes: classes) })
 
     /// `alexnet-lrn`: the 2012 paper as one tower.
     public static let localResponseNormEntry = ModelZoo.Entry(
         name: "alexnet-lrn", summary: "AlexNet as the 2012 paper, one tower (LRN, overlapping pools)",
         defaultInput: [3, 227, 227], defaultClasses: 1000,
-        blueprint: { classes, _ in make(.localResponseNorm, classes: classes) })
+        make: { classes, _ in make(.localResponseNorm, classes: classes) })
 
-    /// The blueprint of AlexNet for `classes` outputs.
-    public static func make(_ variant: Variant, classes: Int) -> Blueprint {
-        func conv(_ index: Int, _ filters: Int, _ kernel: Int, stride: Int = 1, padding: Padding) -> [Blueprint] {
+    /// A fresh, unbuilt layer tree of AlexNet for `classes` outputs.
+    public static func make(_ variant: Variant, classes: Int) -> any Layer {
+        func conv(_ index: Int, _ filters: Int, _ kernel: Int, stride: Int = 1, padding: Padding) -> [any Layer] {
             let name = "conv\(index)"
-            var layers: [Blueprint] = [
-                .conv2D(filters: filters, kernel: kernel, stride: stride, padding: padding, name: name),
-                .activation(.relu, name: name + "_relu"),
+            var layers: [any Layer] = [
+                Conv2D(filters: filters, kernel: kernel, stride: stride, padding: padding, name: name),
+                Activation(.relu, name: name + "_relu"),
             ]
             switch variant {
-            case .batchNorm: layers.append(.batchNorm(name: name + "_bn"))
-            case .localResponseNorm where index <= 2: layers.append(.localResponseNorm(size: 5, k: 2, alpha: 1e-4, beta: 0.75, name: name + "_lrn"))
+            case .batchNorm: layers.append(BatchNorm(name: name + "_bn"))
+            case .localResponseNorm where index <= 2: layers.append(LocalResponseNorm(size: 5, k: 2, alpha: 1e-4, beta: 0.75, name: name + "_lrn"))
             case .localResponseNorm: break
             }
             return layers
         }
-        func pool(_ index: Int) -> Blueprint { .maxPool2D(kernel: 3, stride: 2, name: "pool\(index)") }
-        func dense(_ index: Int) -> [Blueprint] {
-            [.dense(units: 4096, name: "fc\(index)"), .activation(.relu, name: "fc\(index)_relu"), .dropout(rate: 0.5, name: "dropout\(index)")]
+        func pool(_ index: Int) -> any Layer { MaxPool2D(kernel: 3, stride: 2, name: "pool\(index)") }
+        func dense(_ index: Int) -> [any Layer] {
+            [Dense(units: 4096, name: "fc\(index)"), Activation(.relu, name: "fc\(index)_relu"), Dropout(rate: 0.5, name: "dropout\(index)")]
         }
-        var layers: [Blueprint] = conv(1, 96, 11, stride: 4, padding: .valid) + [pool(1)]
+        var layers: [any Layer] = conv(1, 96, 11, stride: 4, padding: .valid) + [pool(1)]
         layers += conv(2, 256, 5, padding: .same) + [pool(2)]
         layers += conv(3, 384, 3, padding: .same) + conv(4, 384, 3, padding: .same) + conv(5, 256, 3, padding: .same) + [pool(5)]
-        layers += [.flatten(name: "flatten")] + dense(6) + dense(7) + [.dense(units: classes, name: "fc8")]
-        return .sequential(layers)
+        layers += [Flatten(name: "flatten")] + dense(6) + dense(7) + [Dense(units: classes, name: "fc8")]
+        return Sequential(layers)
     }
 }

@@ -8,25 +8,25 @@ public enum FashionCNN {
     /// `fashion-cnn`.
     public static let entry = ModelZoo.Entry(
         name: "fashion-cnn", summary: "seed Fashion-MNIST CNN (Keras notebook)", defaultInput: [1, 28, 28], defaultClasses: 10,
-        blueprint: { classes, _ in make(classes: classes) })
+        make: { classes, _ in make(classes: classes) })
 
-    /// The blueprint of the seed CNN for `classes` outputs.
-    public static func make(classes: Int) -> Blueprint {
-        func conv(_ filters: Int, _ kernel: Int, _ name: String) -> [Blueprint] {
-            [.conv2D(filters: filters, kernel: kernel, padding: .same, name: name), .activation(.relu, name: name + "_relu")]
+    /// A fresh, unbuilt layer tree of the seed CNN for `classes` outputs.
+    public static func make(classes: Int) -> any Layer {
+        func conv(_ filters: Int, _ kernel: Int, _ name: String) -> [any Layer] {
+            [Conv2D(filters: filters, kernel: kernel, padding: .same, name: name), Activation(.relu, name: name + "_relu")]
         }
-        var layers: [Blueprint] = conv(64, 7, "conv1")
-        layers.append(.maxPool2D(kernel: 2, name: "pool1"))
+        var layers: [any Layer] = conv(64, 7, "conv1")
+        layers.append(MaxPool2D(kernel: 2, name: "pool1"))
         layers += conv(128, 3, "conv2") + conv(128, 3, "conv3")
-        layers.append(.maxPool2D(kernel: 2, name: "pool2"))
+        layers.append(MaxPool2D(kernel: 2, name: "pool2"))
         layers += conv(256, 3, "conv4") + conv(256, 3, "conv5")
-        layers.append(.maxPool2D(kernel: 2, name: "pool3"))
+        layers.append(MaxPool2D(kernel: 2, name: "pool3"))
         layers += [
-            .flatten(name: "flatten"),
-            .dense(units: 128, name: "fc1"), .activation(.relu, name: "fc1_relu"), .dropout(rate: 0.5, name: "dropout1"),
-            .dense(units: 64, name: "fc2"), .activation(.relu, name: "fc2_relu"), .dropout(rate: 0.5, name: "dropout2"),
-            .dense(units: classes, name: "logits"),
+            Flatten(name: "flatten"),
+            Dense(units: 128, name: "fc1"), Activation(.relu, name: "fc1_relu"), Dropout(rate: 0.5, name: "dropout1"),
+            Dense(units: 64, name: "fc2"), Activation(.relu, name: "fc2_relu"), Dropout(rate: 0.5, name: "dropout2"),
+            Dense(units: classes, name: "logits"),
         ]
-        return .sequential(layers)
+        return Sequential(layers)
     }
 }

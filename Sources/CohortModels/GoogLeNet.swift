@@ -19,7 +19,7 @@ public enum GoogLeNet {
     public static let entry = ModelZoo.Entry(
         name: "googlenet", summary: "GoogLeNet / Inception v1 as the seed code (no aux heads, no BN)",
         defaultInput: [3, 224, 224], defaultClasses: 1000,
-        blueprint: { classes, _ in make(classes: classes) })
+        make: { classes, _ in make(classes: classes) })
 
     /// Widths of one inception module (paper Table 1 columns).
     public struct ModuleWidths: Sendable {
@@ -47,34 +47,34 @@ public enum GoogLeNet {
         ("5b", ModuleWidths(oneByOne: 384, reduce3x3: 192, conv3x3: 384, reduce5x5: 48, conv5x5: 128, poolProjection: 128)),
     ]
 
-    /// The blueprint of GoogLeNet for `classes` outputs.
-    public static func make(classes: Int) -> Blueprint {
-        var layers: [Blueprint] = convReLU(64, 7, stride: 2, "conv1")
-        layers.append(.maxPool2D(kernel: 3, stride: 2, padding: .same, name: "pool1"))
+    /// A fresh, unbuilt layer tree of GoogLeNet for `classes` outputs.
+    public static func make(classes: Int) -> any Layer {
+        var layers: [any Layer] = convReLU(64, 7, stride: 2, "conv1")
+        layers.append(MaxPool2D(kernel: 3, stride: 2, padding: .same, name: "pool1"))
         layers += convReLU(192, 3, "conv2")
-        layers.append(.maxPool2D(kernel: 3, stride: 2, padding: .same, name: "pool2"))
+        layers.append(MaxPool2D(kernel: 3, stride: 2, padding: .same, name: "pool2"))
         for (name, widths) in modules {
             layers.append(inception(widths, name: "inception" + name))
             // Stage ends: after 3b and 4e comes a stride-2 pool.
             if name == "3b" || name == "4e" {
-                layers.append(.maxPool2D(kernel: 3, stride: 2, padding: .same, name: "pool" + (name == "3b" ? "3" : "4")))
+                layers.append(MaxPool2D(kernel: 3, stride: 2, padding: .same, name: "pool" + (name == "3b" ? "3" : "4")))
             }
         }
-        layers += [.globalPool(.average, name: "avgpool"), .dropout(rate: 0.4, name: "dropout"), .dense(units: classes, name: "fc")]
-        return .sequential(layers)
+        layers += [GlobalPool(.average, name: "avgpool"), Dropout(rate: 0.4, name: "dropout"), Dense(units: classes, name: "fc")]
+        return Sequential(layers)
     }
 
     /// One inception module: four `same`-padded branches concatenated along channels.
-    public static func inception(_ w: ModuleWidths, name: String) -> Blueprint {
-        .concat(name: name, [
-            .sequential(name: "branch1x1", convReLU(w.oneByOne, 1, "conv")),
-            .sequential(name: "branch3x3", convReLU(w.reduce3x3, 1, "reduce") + convReLU(w.conv3x3, 3, "conv")),
-            .sequential(name: "branch5x5", convReLU(w.reduce5x5, 1, "reduce") + convReLU(w.conv5x5, 5, "conv")),
-            .sequential(name: "branch_pool", [.maxPool2D(kernel: 3, stride: 1, padding: .same, name: "pool")] + convReLU(w.poolProjection, 1, "proj")),
+    public static func inception(_ w: ModuleWidths, name: String) -> any Layer {
+        Concat(name: name, [
+            Sequential(name: "branch1x1", convReLU(w.oneByOne, 1, "conv")),
+            Sequential(name: "branch3x3", convReLU(w.reduce3x3, 1, "reduce") + convReLU(w.conv3x3, 3, "conv")),
+            Sequential(name: "branch5x5", convReLU(w.reduce5x5, 1, "reduce") + convReLU(w.conv5x5, 5, "conv")),
+            Sequential(name: "branch_pool", [MaxPool2D(kernel: 3, stride: 1, padding: .same, name: "pool")] + convReLU(w.poolProjection, 1, "proj")),
         ])
     }
 
-    private static func convReLU(_ filters: Int, _ kernel: Int, stride: Int = 1, _ name: String) -> [Blueprint] {
-        [.conv2D(filters: filters, kernel: kernel, stride: stride, padding: .same, name: name), .activation(.relu, name: name + "_relu")]
+    private static func convReLU(_ filters: Int, _ kernel: Int, stride: Int = 1, _ name: String) -> [any Layer] {
+        [Conv2D(filters: filters, kernel: kernel, stride: stride, padding: .same, name: name), Activation(.relu, name: name + "_relu")]
     }
 }

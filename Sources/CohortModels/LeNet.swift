@@ -32,35 +32,35 @@ public enum LeNet {
     public static let seedEntry = ModelZoo.Entry(
         name: "lenet5", summary: "LeNet-5 as the seed Keras code (same padding, tanh, avg pool)",
         defaultInput: [1, 28, 28], defaultClasses: 10,
-        blueprint: { classes, input in make(.seed, classes: classes, input: input) })
+        make: { classes, input in make(.seed, classes: classes, input: input) })
 
     /// `lenet5-classic`: the paper's table.
     public static let classicEntry = ModelZoo.Entry(
         name: "lenet5-classic", summary: "LeNet-5 as the 1998 paper's table (32×32, valid convs)",
         defaultInput: [1, 32, 32], defaultClasses: 10,
-        blueprint: { classes, input in make(.classic, classes: classes, input: input) })
+        make: { classes, input in make(.classic, classes: classes, input: input) })
 
-    /// The blueprint of LeNet-5 for `classes` outputs and a per-sample `input` [C, H, W].
-    public static func make(_ variant: Variant, classes: Int, input: Shape) -> Blueprint {
+    /// A fresh, unbuilt layer tree of LeNet-5 for `classes` outputs and a per-sample `input` [C, H, W].
+    public static func make(_ variant: Variant, classes: Int, input: Shape) -> any Layer {
         let padding: Padding = variant == .seed ? .same : .valid
-        func conv(_ filters: Int, _ name: String) -> [Blueprint] {
-            [.conv2D(filters: filters, kernel: 5, padding: padding, name: name), .activation(.tanh, name: name + "_tanh")]
+        func conv(_ filters: Int, _ name: String) -> [any Layer] {
+            [Conv2D(filters: filters, kernel: 5, padding: padding, name: name), Activation(.tanh, name: name + "_tanh")]
         }
-        var layers: [Blueprint] = []
+        var layers: [any Layer] = []
         if variant == .classic, input.rank == 3 {
             let (extraH, extraW) = (max(0, 32 - input[1]), max(0, 32 - input[2]))
             if extraH + extraW > 0 {
-                layers.append(.zeroPad2D(top: extraH / 2, bottom: extraH - extraH / 2, left: extraW / 2, right: extraW - extraW / 2, name: "pad"))
+                layers.append(ZeroPad2D(top: extraH / 2, bottom: extraH - extraH / 2, left: extraW / 2, right: extraW - extraW / 2, name: "pad"))
             }
         }
-        layers += conv(6, "c1") + [.avgPool2D(kernel: 2, name: "s2")]
-        layers += conv(16, "c3") + [.avgPool2D(kernel: 2, name: "s4")]
+        layers += conv(6, "c1") + [AvgPool2D(kernel: 2, name: "s2")]
+        layers += conv(16, "c3") + [AvgPool2D(kernel: 2, name: "s4")]
         layers += conv(120, "c5")
         layers += [
-            .flatten(name: "flatten"),
-            .dense(units: 84, name: "f6"), .activation(.tanh, name: "f6_tanh"),
-            .dense(units: classes, name: "output"),
+            Flatten(name: "flatten"),
+            Dense(units: 84, name: "f6"), Activation(.tanh, name: "f6_tanh"),
+            Dense(units: classes, name: "output"),
         ]
-        return .sequential(layers)
+        return Sequential(layers)
     }
 }

@@ -1,8 +1,9 @@
 import CohortCore
 
 /// What `cohort summary` and `cohort models` show about a model: per-layer output shapes and
-/// parameter counts, totals in Keras's convention, and forward FLOPs — all inferred from the
-/// model's `Blueprint`, so no parameter is allocated.
+/// parameter counts, totals in Keras's convention, and forward FLOPs — read off the model's built
+/// layer tree. Building describes parameters without allocating them (only a `ParameterArena`
+/// does), so summarising VGG-16's 138 M weights costs nothing.
 public struct ModelSummary: Sendable {
     /// One line of the table: a layer reached through `Sequential`s, with everything below it.
     public struct Row: Sendable, Equatable {
@@ -35,20 +36,36 @@ public struct ModelSummary: Sendable {
     /// Keras's "Total params": trainable + non-trainable.
     public var total: Int { trainable + buffers }
 
-    /// Summarizes `blueprint` for the per-sample `input`; throws where the input does not fit,
-    /// naming the layer (e.g. `CoreError.spatialTooSmall`).
-    public init(blueprint: Blueprint, input: Shape) throws {
-        let analysis = try blueprint.analyze(input: input)
+    /// Builds `root` for the per-sample `input` and summarizes it; throws where the input does not
+    /// fit, naming the layer by its dotted path (e.g. `CoreError.spatialTooSmall`).
+    public init(root: any Layer, input: Shape) throws {
         self.input = input
-        outputShape = analysis.outputShape
-        rows = analysis.rows
-        (trainable, buffers, forwardFLOPs) = (analysis.trainable, analysis.buffers, analysis.forwardFLOPs)
+        outputShape = try root.build(input: input)
+        rows = Self.rows(of: root, prefix: "", outputShape: outputShape)
+        trainable = rows.reduce(0) { $0 + $1.trainable }
+        buffers = rows.reduce(0) { $0 + $1.buffers }
+        forwardFLOPs = rows.reduce(0) { $0 + $1.forwardFLOPs }
     }
 
     /// Summarizes the zoo model `name` for `classes` and `input` (defaults from its entry).
     public init(model name: String, classes: Int? = nil, input: Shape? = nil) throws {
         let entry = try ModelZoo.entry(named: name)
         let shape = input ?? entry.defaultInput
-        try self.init(blueprint: entry.blueprint(classes ?? entry.defaultClasses, shape), input: shape)
+        try self.init(root: entry.make(classes ?? entry.defaultClasses, shape), input: shape)
+    }
+
+    /// One row per layer reached through `Sequential`s (dotted paths as in parameter names); any
+    /// other layer's row covers everything below it.
+    private static func rows(of layer: any Layer, prefix: String, outputShape: Shape) -> [Row] {
+        let path = layer.path(under: prefix)
+        if let sequential = layer as? Sequential {
+            return zip(sequential.layers, sequential.outputShapes).flatMap { rows(of: $0, prefix: path, outputShape: $1) }
+        }
+        let type = String(describing: Swift.type(of: layer))
+        let parameters = layer.namedParameters().map(\.parameter)
+        return [Row(name: path.isEmpty ? type : path, type: type, outputShape: outputShape,
+                    trainable: parameters.filter(\.isTrainable).reduce(0) { $0 + $1.count },
+                    buffers: parameters.filter { !$0.isTrainable }.reduce(0) { $0 + $1.count },
+                    forwardFLOPs: layer.totalForwardFLOPs)]
     }
 }

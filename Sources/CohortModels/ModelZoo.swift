@@ -2,7 +2,7 @@ import CohortCore
 
 /// Every model Cohort can train by name.
 public enum ModelZoo {
-    /// A zoo entry: the model's blueprint for a class count and a per-sample input shape.
+    /// A zoo entry: how to build the model's layers for a class count and a per-sample input shape.
     public struct Entry: Sendable {
         public let name: String
         /// One line for `cohort models`.
@@ -10,8 +10,9 @@ public enum ModelZoo {
         /// Default per-sample input [C, H, W] and class count.
         public let defaultInput: Shape
         public let defaultClasses: Int
-        /// The architecture for `classes` outputs and a per-sample `input` [C, H, W].
-        public let blueprint: @Sendable (_ classes: Int, _ input: Shape) -> Blueprint
+        /// A fresh, unbuilt layer tree for `classes` outputs and a per-sample `input` [C, H, W]:
+        /// the model's only description (summaries walk it once built).
+        public let make: @Sendable (_ classes: Int, _ input: Shape) -> any Layer
     }
 
     /// Every entry, in the order `cohort models` lists them.
@@ -32,15 +33,13 @@ public enum ModelZoo {
     }
 
     /// Builds the named model as a `Network` for `classes` and `input` (defaults from the entry).
-    /// The blueprint is checked against the input first, so an input too small for the model is an
-    /// error naming the layer's dotted path before any parameter is allocated.
+    /// An input too small for the model is an error naming the layer's dotted path, thrown before
+    /// the arena allocates any parameter.
     /// `inputGradient`: whether backward returns the gradient of the input (see `Network.init`).
     public static func network(named name: String, classes: Int? = nil, input: Shape? = nil, inputGradient: Bool = false) throws -> Network {
         let entry = try entry(named: name)
-        let inputShape = input ?? entry.defaultInput
-        let blueprint = entry.blueprint(classes ?? entry.defaultClasses, inputShape)
-        _ = try blueprint.analyze(input: inputShape)
-        return try Network(root: blueprint.makeLayer(), inputShape: inputShape, inputGradient: inputGradient)
+        return try Network(root: entry.make(classes ?? entry.defaultClasses, input ?? entry.defaultInput),
+                           inputShape: input ?? entry.defaultInput, inputGradient: inputGradient)
     }
 }
 

@@ -45,20 +45,20 @@ public enum ResNet {
             name: "resnet\(depth.rawValue)",
             summary: "ResNet-\(depth.rawValue) (\(depth.usesBottleneck ? "bottleneck" : "basic") blocks, torchvision layout)",
             defaultInput: [3, 224, 224], defaultClasses: 1000,
-            blueprint: { classes, _ in make(depth, classes: classes) })
+            make: { classes, _ in make(depth, classes: classes) })
     }
 
     /// `resnet18-cifar`: ResNet-18 with the small-image stem (CIFAR 32×32, Fashion-MNIST 28×28).
     public static let cifarEntry = ModelZoo.Entry(
         name: "resnet18-cifar", summary: "ResNet-18 with a 3×3/1 stem and no max pool, for 28–32 px images",
         defaultInput: [3, 32, 32], defaultClasses: 10,
-        blueprint: { classes, _ in make(.resnet18, classes: classes, stem: .smallImages) })
+        make: { classes, _ in make(.resnet18, classes: classes, stem: .smallImages) })
 
     /// `resnet18-fashion`: ResNet-18 for 28×28 grayscale (Fashion-MNIST), stage 1 at 14×14.
     public static let fashionEntry = ModelZoo.Entry(
         name: "resnet18-fashion", summary: "ResNet-18 with a 3×3/1 stem and a 2×2 max pool, for 28 px grayscale images",
         defaultInput: [1, 28, 28], defaultClasses: 10,
-        blueprint: { classes, _ in make(.resnet18, classes: classes, stem: .smallImagesPooled) })
+        make: { classes, _ in make(.resnet18, classes: classes, stem: .smallImagesPooled) })
 
     /// The layers before the residual stages.
     public enum Stem: Sendable {
@@ -72,28 +72,28 @@ public enum ResNet {
         case smallImagesPooled
     }
 
-    /// The blueprint of a ResNet of `depth` for `classes` outputs. With `squeezeExcitation` set, every block's
+    /// A fresh, unbuilt layer tree of a ResNet of `depth` for `classes` outputs. With `squeezeExcitation` set, every block's
     /// residual branch ends in a squeeze-and-excitation layer of that reduction (SE-ResNet).
-    public static func make(_ depth: Depth, classes: Int, stem: Stem = .imageNet, squeezeExcitation reduction: Int? = nil) -> Blueprint {
-        var layers: [Blueprint]
+    public static func make(_ depth: Depth, classes: Int, stem: Stem = .imageNet, squeezeExcitation reduction: Int? = nil) -> any Layer {
+        var layers: [any Layer]
         switch stem {
         case .imageNet:
             layers = [
-                .conv2D(filters: 64, kernel: 7, stride: 2, padding: .explicit(height: 3, width: 3), bias: false, name: "conv1"),
-                .batchNorm(name: "bn1"), .activation(.relu, name: "relu"),
-                .maxPool2D(kernel: 3, stride: 2, padding: .explicit(height: 1, width: 1), name: "maxpool"),
+                Conv2D(filters: 64, kernel: 7, stride: 2, padding: .explicit(height: 3, width: 3), bias: false, name: "conv1"),
+                BatchNorm(name: "bn1"), Activation(.relu, name: "relu"),
+                MaxPool2D(kernel: 3, stride: 2, padding: .explicit(height: 1, width: 1), name: "maxpool"),
             ]
         case .smallImages, .smallImagesPooled:
             layers = [
-                .conv2D(filters: 64, kernel: 3, stride: 1, padding: .explicit(height: 1, width: 1), bias: false, name: "conv1"),
-                .batchNorm(name: "bn1"), .activation(.relu, name: "relu"),
+                Conv2D(filters: 64, kernel: 3, stride: 1, padding: .explicit(height: 1, width: 1), bias: false, name: "conv1"),
+                BatchNorm(name: "bn1"), Activation(.relu, name: "relu"),
             ]
-            if stem == .smallImagesPooled { layers.append(.maxPool2D(kernel: 2, stride: 2, name: "maxpool")) }
+            if stem == .smallImagesPooled { layers.append(MaxPool2D(kernel: 2, stride: 2, name: "maxpool")) }
         }
         var channels = 64
         for (stage, count) in depth.blocksPerStage.enumerated() {
             let width = 64 << stage
-            var blocks: [Blueprint] = []
+            var blocks: [any Layer] = []
             for index in 0..<count {
                 let stride = stage > 0 && index == 0 ? 2 : 1
                 let block = depth.usesBottleneck
@@ -102,43 +102,43 @@ public enum ResNet {
                 blocks.append(block)
                 channels = width * (depth.usesBottleneck ? 4 : 1)
             }
-            layers.append(.sequential(name: "layer\(stage + 1)", blocks))
+            layers.append(Sequential(name: "layer\(stage + 1)", blocks))
         }
-        layers += [.globalPool(.average, name: "avgpool"), .dense(units: classes, name: "fc")]
-        return .sequential(layers)
+        layers += [GlobalPool(.average, name: "avgpool"), Dense(units: classes, name: "fc")]
+        return Sequential(layers)
     }
 
     /// A basic block (two 3×3 convolutions) followed by its ReLU; `width` output channels.
-    public static func basicBlock(inputChannels: Int, width: Int, stride: Int, squeezeExcitation reduction: Int? = nil, name: String) -> Blueprint {
-        var main: [Blueprint] = conv(width, 3, stride: stride, "conv1") + [.batchNorm(name: "bn1"), .activation(.relu, name: "relu1")]
-        main += conv(width, 3, "conv2") + [.batchNorm(name: "bn2")]
-        if let reduction { main.append(.squeezeExcitation(reduction: reduction, name: "se")) }
+    public static func basicBlock(inputChannels: Int, width: Int, stride: Int, squeezeExcitation reduction: Int? = nil, name: String) -> any Layer {
+        var main: [any Layer] = conv(width, 3, stride: stride, "conv1") + [BatchNorm(name: "bn1"), Activation(.relu, name: "relu1")]
+        main += conv(width, 3, "conv2") + [BatchNorm(name: "bn2")]
+        if let reduction { main.append(SqueezeExcitation(reduction: reduction, name: "se")) }
         return block(main: main, inputChannels: inputChannels, outputChannels: width, stride: stride, name: name)
     }
 
     /// A bottleneck block (1×1 → 3×3 → 1×1, 4·`width` output channels) followed by its ReLU.
-    public static func bottleneck(inputChannels: Int, width: Int, stride: Int, squeezeExcitation reduction: Int? = nil, name: String) -> Blueprint {
-        var main: [Blueprint] = conv(width, 1, "conv1") + [.batchNorm(name: "bn1"), .activation(.relu, name: "relu1")]
-        main += conv(width, 3, stride: stride, "conv2") + [.batchNorm(name: "bn2"), .activation(.relu, name: "relu2")]
-        main += conv(width * 4, 1, "conv3") + [.batchNorm(name: "bn3")]
-        if let reduction { main.append(.squeezeExcitation(reduction: reduction, name: "se")) }
+    public static func bottleneck(inputChannels: Int, width: Int, stride: Int, squeezeExcitation reduction: Int? = nil, name: String) -> any Layer {
+        var main: [any Layer] = conv(width, 1, "conv1") + [BatchNorm(name: "bn1"), Activation(.relu, name: "relu1")]
+        main += conv(width, 3, stride: stride, "conv2") + [BatchNorm(name: "bn2"), Activation(.relu, name: "relu2")]
+        main += conv(width * 4, 1, "conv3") + [BatchNorm(name: "bn3")]
+        if let reduction { main.append(SqueezeExcitation(reduction: reduction, name: "se")) }
         return block(main: main, inputChannels: inputChannels, outputChannels: width * 4, stride: stride, name: name)
     }
 
     /// Residual(main, shortcut) → ReLU, with a 1×1 projection shortcut when the shape changes.
     /// Parameter names match torchvision's (`layer2.0.conv1.weight`, `layer2.0.downsample.0.weight`).
-    private static func block(main: [Blueprint], inputChannels: Int, outputChannels: Int, stride: Int, name: String) -> Blueprint {
-        let shortcut: Blueprint? = stride != 1 || inputChannels != outputChannels
-            ? .sequential(name: "downsample", conv(outputChannels, 1, stride: stride, "0") + [.batchNorm(name: "1")])
+    private static func block(main: [any Layer], inputChannels: Int, outputChannels: Int, stride: Int, name: String) -> any Layer {
+        let shortcut: (any Layer)? = stride != 1 || inputChannels != outputChannels
+            ? Sequential(name: "downsample", conv(outputChannels, 1, stride: stride, "0") + [BatchNorm(name: "1")])
             : nil
-        return .sequential(name: name, [
-            .residual(main: .sequential(main), shortcut: shortcut),
-            .activation(.relu, name: "relu"),
+        return Sequential(name: name, [
+            Residual(main: Sequential(main), shortcut: shortcut),
+            Activation(.relu, name: "relu"),
         ])
     }
 
     /// A bias-free convolution; 3×3 kernels pad by 1, 1×1 kernels not at all (torchvision).
-    private static func conv(_ filters: Int, _ kernel: Int, stride: Int = 1, _ name: String) -> [Blueprint] {
-        [.conv2D(filters: filters, kernel: kernel, stride: stride, padding: .explicit(height: kernel / 2, width: kernel / 2), bias: false, name: name)]
+    private static func conv(_ filters: Int, _ kernel: Int, stride: Int = 1, _ name: String) -> [any Layer] {
+        [Conv2D(filters: filters, kernel: kernel, stride: stride, padding: .explicit(height: kernel / 2, width: kernel / 2), bias: false, name: name)]
     }
 }

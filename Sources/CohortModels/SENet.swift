@@ -17,13 +17,13 @@ public enum SENet {
     public static let entry = ModelZoo.Entry(
         name: "se-resnet50", summary: "SE-ResNet-50 (squeeze-and-excitation, reduction 16)",
         defaultInput: [3, 224, 224], defaultClasses: 1000,
-        blueprint: { classes, _ in make(classes: classes) })
+        make: { classes, _ in make(classes: classes) })
 
     /// The squeeze-and-excitation reduction ratio r of the paper.
     public static let reduction = 16
 
-    /// The blueprint of SE-ResNet-50 for `classes` outputs.
-    public static func make(classes: Int) -> Blueprint {
+    /// A fresh, unbuilt layer tree of SE-ResNet-50 for `classes` outputs.
+    public static func make(classes: Int) -> any Layer {
         ResNet.make(.resnet50, classes: classes, squeezeExcitation: reduction)
     }
 }

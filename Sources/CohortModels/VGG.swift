@@ -18,26 +18,26 @@ public enum VGG {
     public static let entry = ModelZoo.Entry(
         name: "vgg16", summary: "VGG-16 (configuration D), 13 conv + 3 dense",
         defaultInput: [3, 224, 224], defaultClasses: 1000,
-        blueprint: { classes, _ in make(classes: classes) })
+        make: { classes, _ in make(classes: classes) })
 
     /// Filters of each convolution, stage by stage (configuration D).
     static let stages: [[Int]] = [[64, 64], [128, 128], [256, 256, 256], [512, 512, 512], [512, 512, 512]]
 
-    /// The blueprint of VGG-16 for `classes` outputs.
-    public static func make(classes: Int) -> Blueprint {
-        var layers: [Blueprint] = []
+    /// A fresh, unbuilt layer tree of VGG-16 for `classes` outputs.
+    public static func make(classes: Int) -> any Layer {
+        var layers: [any Layer] = []
         for (stage, filters) in stages.enumerated() {
             for (index, count) in filters.enumerated() {
                 let name = "block\(stage + 1)_conv\(index + 1)"
-                layers += [.conv2D(filters: count, kernel: 3, padding: .same, name: name), .activation(.relu, name: name + "_relu")]
+                layers += [Conv2D(filters: count, kernel: 3, padding: .same, name: name), Activation(.relu, name: name + "_relu")]
             }
-            layers.append(.maxPool2D(kernel: 2, name: "block\(stage + 1)_pool"))
+            layers.append(MaxPool2D(kernel: 2, name: "block\(stage + 1)_pool"))
         }
-        layers.append(.flatten(name: "flatten"))
+        layers.append(Flatten(name: "flatten"))
         for index in 1...2 {
-            layers += [.dense(units: 4096, name: "fc\(index)"), .activation(.relu, name: "fc\(index)_relu"), .dropout(rate: 0.5, name: "dropout\(index)")]
+            layers += [Dense(units: 4096, name: "fc\(index)"), Activation(.relu, name: "fc\(index)_relu"), Dropout(rate: 0.5, name: "dropout\(index)")]
         }
-        layers.append(.dense(units: classes, name: "predictions"))
-        return .sequential(layers)
+        layers.append(Dense(units: classes, name: "predictions"))
+        return Sequential(layers)
     }
 }

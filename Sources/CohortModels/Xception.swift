@@ -22,18 +22,18 @@ public enum Xception {
     public static let entry = ModelZoo.Entry(
         name: "xception", summary: "Xception (entry/middle/exit flows, Keras layout)",
         defaultInput: [3, 299, 299], defaultClasses: 1000,
-        blueprint: { classes, _ in make(classes: classes) })
+        make: { classes, _ in make(classes: classes) })
 
     /// Middle-flow blocks (eight in the paper).
     static let middleBlocks = 8
 
-    /// The blueprint of Xception for `classes` outputs.
-    public static func make(classes: Int) -> Blueprint {
-        var layers: [Blueprint] = [
-            .conv2D(filters: 32, kernel: 3, stride: 2, padding: .valid, bias: false, name: "block1_conv1"),
-            .batchNorm(name: "block1_conv1_bn"), .activation(.relu, name: "block1_conv1_act"),
-            .conv2D(filters: 64, kernel: 3, padding: .valid, bias: false, name: "block1_conv2"),
-            .batchNorm(name: "block1_conv2_bn"), .activation(.relu, name: "block1_conv2_act"),
+    /// A fresh, unbuilt layer tree of Xception for `classes` outputs.
+    public static func make(classes: Int) -> any Layer {
+        var layers: [any Layer] = [
+            Conv2D(filters: 32, kernel: 3, stride: 2, padding: .valid, bias: false, name: "block1_conv1"),
+            BatchNorm(name: "block1_conv1_bn"), Activation(.relu, name: "block1_conv1_act"),
+            Conv2D(filters: 64, kernel: 3, padding: .valid, bias: false, name: "block1_conv2"),
+            BatchNorm(name: "block1_conv2_bn"), Activation(.relu, name: "block1_conv2_act"),
         ]
         layers.append(downsamplingBlock(block: 2, filters: (128, 128), leadingReLU: false))
         layers.append(downsamplingBlock(block: 3, filters: (256, 256), leadingReLU: true))
@@ -41,38 +41,38 @@ public enum Xception {
         for block in 5..<(5 + middleBlocks) { layers.append(middleBlock(block: block)) }
         layers.append(downsamplingBlock(block: 5 + middleBlocks, filters: (728, 1024), leadingReLU: true))
         let last = 6 + middleBlocks
-        layers += separable(1536, block: last, index: 1) + [.activation(.relu, name: "block\(last)_sepconv1_act")]
-        layers += separable(2048, block: last, index: 2) + [.activation(.relu, name: "block\(last)_sepconv2_act")]
-        layers += [.globalPool(.average, name: "avg_pool"), .dense(units: classes, name: "predictions")]
-        return .sequential(layers)
+        layers += separable(1536, block: last, index: 1) + [Activation(.relu, name: "block\(last)_sepconv1_act")]
+        layers += separable(2048, block: last, index: 2) + [Activation(.relu, name: "block\(last)_sepconv2_act")]
+        layers += [GlobalPool(.average, name: "avg_pool"), Dense(units: classes, name: "predictions")]
+        return Sequential(layers)
     }
 
     /// Separable 3×3 (no bias) → BatchNorm, named as Keras (`block3_sepconv1`, `block3_sepconv1_bn`).
-    private static func separable(_ filters: Int, block: Int, index: Int) -> [Blueprint] {
+    private static func separable(_ filters: Int, block: Int, index: Int) -> [any Layer] {
         let name = "block\(block)_sepconv\(index)"
-        return [.separableConv2D(filters: filters, kernel: 3, padding: .same, bias: false, name: name), .batchNorm(name: name + "_bn")]
+        return [SeparableConv2D(filters: filters, kernel: 3, padding: .same, bias: false, name: name), BatchNorm(name: name + "_bn")]
     }
 
     /// [ReLU] → sep → BN → ReLU → sep → BN → max pool 3×3/2, plus a 1×1/2 convolution + BN shortcut.
     /// `leadingReLU` is false for block 2, whose input has just been through a ReLU.
-    public static func downsamplingBlock(block: Int, filters: (Int, Int), leadingReLU: Bool) -> Blueprint {
-        var main: [Blueprint] = leadingReLU ? [.activation(.relu, name: "block\(block)_sepconv1_act")] : []
-        main += separable(filters.0, block: block, index: 1) + [.activation(.relu, name: "block\(block)_sepconv2_act")]
+    public static func downsamplingBlock(block: Int, filters: (Int, Int), leadingReLU: Bool) -> any Layer {
+        var main: [any Layer] = leadingReLU ? [Activation(.relu, name: "block\(block)_sepconv1_act")] : []
+        main += separable(filters.0, block: block, index: 1) + [Activation(.relu, name: "block\(block)_sepconv2_act")]
         main += separable(filters.1, block: block, index: 2)
-        main.append(.maxPool2D(kernel: 3, stride: 2, padding: .same, name: "block\(block)_pool"))
-        let shortcut = Blueprint.sequential(name: "block\(block)_shortcut", [
-            .conv2D(filters: filters.1, kernel: 1, stride: 2, padding: .same, bias: false, name: "conv"), .batchNorm(name: "bn"),
+        main.append(MaxPool2D(kernel: 3, stride: 2, padding: .same, name: "block\(block)_pool"))
+        let shortcut = Sequential(name: "block\(block)_shortcut", [
+            Conv2D(filters: filters.1, kernel: 1, stride: 2, padding: .same, bias: false, name: "conv"), BatchNorm(name: "bn"),
         ])
-        return .residual(name: "block\(block)", main: .sequential(main), shortcut: shortcut)
+        return Residual(name: "block\(block)", main: Sequential(main), shortcut: shortcut)
     }
 
     /// Three ReLU → separable 728 → BN units with an identity shortcut.
-    public static func middleBlock(block: Int, channels: Int = 728) -> Blueprint {
-        var main: [Blueprint] = []
+    public static func middleBlock(block: Int, channels: Int = 728) -> any Layer {
+        var main: [any Layer] = []
         for index in 1...3 {
-            main.append(.activation(.relu, name: "block\(block)_sepconv\(index)_act"))
+            main.append(Activation(.relu, name: "block\(block)_sepconv\(index)_act"))
             main += separable(channels, block: block, index: index)
         }
-        return .residual(name: "block\(block)", main: .sequential(main))
+        return Residual(name: "block\(block)", main: Sequential(main))
     }
 }

@@ -29,6 +29,9 @@ public enum ThroughputBenchmark {
         public var sgemmGFLOPS: Double
         /// Peak resident memory of this rank's process, in MB, after the timed steps.
         public var peakResidentMegabytes: Double
+        /// Peak resident memory once the model was built, before the first step: the model's own
+        /// cost (parameters, gradients) without optimizer state and activations.
+        public var builtModelResidentMegabytes: Double
         /// The leaf layers that took the most time, slowest first.
         public var slowestLayers: [LayerTime]
     }
@@ -51,6 +54,7 @@ public enum ThroughputBenchmark {
             throw TrainingError.invalidConfiguration("--batch-size \(globalBatch) is not divisible by the \(communicator.size) ranks")
         }
         let localBatch = globalBatch / communicator.size
+        let builtModelResidentMegabytes = PeakResidentMemory.megabytes
         network.arena.initialize(seed: 1)
         var generator = SeededGenerator(seed: UInt64(communicator.rank) + 7)
         let images = (0..<(localBatch * network.inputShape.count)).map { _ in Float.random(in: -1...1, using: &generator) }
@@ -93,7 +97,7 @@ public enum ThroughputBenchmark {
             convolutionGFLOPS: 3 * Double(convolutions.forwardFLOPs) * imageCount * Double(windowSeconds.count) / max(convolutionSeconds, 1e-12) / 1e9,
             convolutionShare: convolutionSeconds / windowSeconds.reduce(0, +),
             sgemmGFLOPS: sgemmGFLOPS(),
-            peakResidentMegabytes: PeakResidentMemory.megabytes,
+            peakResidentMegabytes: PeakResidentMemory.megabytes, builtModelResidentMegabytes: builtModelResidentMegabytes,
             slowestLayers: slowest(profile, steps: totalSteps, imagesPerStep: localBatch))
     }
 

@@ -34,7 +34,8 @@ struct BenchReport {
                                 r.convolutionGFLOPS, r.convolutionShare * 100, r.sgemmGFLOPS))
         }
         lines.append(String(format: "total: %.1f img/s; peak resident memory per rank: ", imagesPerSecond)
-                     + ranks.map { String(format: "%.0f MB", $0.peakResidentMegabytes) }.joined(separator: ", "))
+                     + ranks.map { String(format: "%.0f MB (%.0f MB once the model was built)", $0.peakResidentMegabytes, $0.builtModelResidentMegabytes) }
+                        .joined(separator: ", "))
         if layers, let first = ranks.first {
             lines.append("rank 0's slowest layers (ms/step): name, kind, forward, backward, GFLOP/s")
             for l in first.slowestLayers {
@@ -56,10 +57,11 @@ struct BenchReport {
             "conv_gflops": ranks.reduce(0) { $0 + $1.convolutionGFLOPS },
             "sgemm_gflops": ranks.reduce(0) { $0 + $1.sgemmGFLOPS },
             "peak_rss_mb": ranks.map(\.peakResidentMegabytes).max() ?? 0,
+            "built_model_rss_mb": ranks.map(\.builtModelResidentMegabytes).max() ?? 0,
             "per_rank": ranks.map { r -> [String: Any] in
                 ["rank": r.rank, "images_per_sec": r.imagesPerSecond, "window_images_per_sec": r.windowImagesPerSecond, "step_ms": r.stepMilliseconds, "model_gflops": r.modelGFLOPS,
                  "conv_gflops": r.convolutionGFLOPS, "conv_share": r.convolutionShare, "sgemm_gflops": r.sgemmGFLOPS,
-                 "peak_rss_mb": r.peakResidentMegabytes]
+                 "peak_rss_mb": r.peakResidentMegabytes, "built_model_rss_mb": r.builtModelResidentMegabytes]
             },
         ]
         return String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)

@@ -4,7 +4,7 @@ import CohortModels
 import Foundation
 
 /// `cohort models`: every zoo model with its default input, classes, parameter counts and forward cost.
-/// Counts come from each model's blueprint, so no parameter is allocated and the listing is instant.
+/// Counts come from each model's built layer tree, whose parameters have no storage until an arena lays them out, so the listing is instant.
 struct ModelsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "models",

@@ -3,8 +3,8 @@ import CohortModels
 import CohortTestSupport
 import Testing
 
-/// Finite-difference gradient checks of the zoo's composite blocks, built from their blueprints
-/// at tiny widths: input and every parameter (DESIGN §9), BatchNorm in training mode.
+/// Finite-difference gradient checks of the zoo's composite blocks, built by the zoo's own block
+/// functions at tiny widths: input and every parameter (DESIGN §9), BatchNorm in training mode.
 ///
 /// Each block's ReLUs are swapped for tanh and its max pools for average pools of the same geometry
 /// (`smoothed`): with several kinks in a row some pre-activation, or some pair of pooled values,
@@ -20,39 +20,37 @@ import Testing
     static let tolerance = 2e-2
 
     struct Case: Sendable, CustomTestStringConvertible {
-        var label: String, block: Blueprint, input: Shape
+        var label: String, block: @Sendable () -> any Layer, input: Shape
         var epsilon = 1e-2
         var testDescription: String { label }
     }
 
     @Test(arguments: [
-        Case(label: "basic block, projection", block: ResNet.basicBlock(inputChannels: 2, width: 3, stride: 2, name: "b"), input: [2, 5, 5],
+        Case(label: "basic block, projection", block: { ResNet.basicBlock(inputChannels: 2, width: 3, stride: 2, name: "b") }, input: [2, 5, 5],
              epsilon: 3e-3),
-        Case(label: "basic block, identity", block: ResNet.basicBlock(inputChannels: 3, width: 3, stride: 1, name: "b"), input: [3, 4, 4],
+        Case(label: "basic block, identity", block: { ResNet.basicBlock(inputChannels: 3, width: 3, stride: 1, name: "b") }, input: [3, 4, 4],
              epsilon: 3e-3),
-        Case(label: "bottleneck, projection", block: ResNet.bottleneck(inputChannels: 3, width: 2, stride: 2, name: "b"), input: [3, 5, 5]),
-        Case(label: "bottleneck + SE, identity", block: ResNet.bottleneck(inputChannels: 8, width: 2, stride: 1, squeezeExcitation: 4, name: "b"),
+        Case(label: "bottleneck, projection", block: { ResNet.bottleneck(inputChannels: 3, width: 2, stride: 2, name: "b") }, input: [3, 5, 5]),
+        Case(label: "bottleneck + SE, identity", block: { ResNet.bottleneck(inputChannels: 8, width: 2, stride: 1, squeezeExcitation: 4, name: "b") },
              input: [8, 3, 3]),
-        Case(label: "inception module", block: GoogLeNet.inception(.init(oneByOne: 2, reduce3x3: 2, conv3x3: 3, reduce5x5: 1, conv5x5: 2, poolProjection: 2), name: "m"), input: [3, 4, 4]),
-        Case(label: "xception entry block", block: Xception.downsamplingBlock(block: 3, filters: (3, 4), leadingReLU: true), input: [2, 5, 5]),
-        Case(label: "xception middle block", block: Xception.middleBlock(block: 5, channels: 3), input: [3, 3, 3]),
+        Case(label: "inception module", block: { GoogLeNet.inception(.init(oneByOne: 2, reduce3x3: 2, conv3x3: 3, reduce5x5: 1, conv5x5: 2, poolProjection: 2), name: "m") }, input: [3, 4, 4]),
+        Case(label: "xception entry block", block: { Xception.downsamplingBlock(block: 3, filters: (3, 4), leadingReLU: true) }, input: [2, 5, 5]),
+        Case(label: "xception middle block", block: { Xception.middleBlock(block: 5, channels: 3) }, input: [3, 3, 3]),
     ])
     func compositeBlock(_ c: Case) throws {
-        let report = try GradientChecker.check(c.block.smoothed.makeLayer(), inputShape: c.input, batch: 3, epsilon: c.epsilon)
+        let report = try GradientChecker.check(smoothed(c.block()), inputShape: c.input, batch: 3, epsilon: c.epsilon)
         #expect(report.worstRelativeError < Self.tolerance, "\(c.label): \(report)")
     }
 }
 
-extension Blueprint {
-    /// The same architecture with every ReLU replaced by tanh and every max pool by an average pool.
-    var smoothed: Blueprint {
-        switch self {
-        case let .activation(.relu, name): return .activation(.tanh, name: name)
-        case let .maxPool2D(kernel, stride, padding, name): return .avgPool2D(kernel: kernel, stride: stride, padding: padding, name: name)
-        case let .sequential(name, layers): return .sequential(name: name, layers.map(\.smoothed))
-        case let .residual(name, main, shortcut): return .residual(name: name, main: main.smoothed, shortcut: shortcut?.smoothed)
-        case let .concat(name, branches): return .concat(name: name, branches.map(\.smoothed))
-        default: return self
-        }
+/// The same unbuilt architecture with every ReLU replaced by tanh and every max pool by an average pool.
+private func smoothed(_ layer: any Layer) -> any Layer {
+    switch layer {
+    case let activation as Activation where activation.function == .relu: return Activation(.tanh, name: activation.name)
+    case let pool as MaxPool2D: return AvgPool2D(kernel: pool.kernel, stride: pool.stride, padding: pool.padding, name: pool.name)
+    case let sequential as Sequential: return Sequential(name: sequential.name, sequential.layers.map(smoothed))
+    case let residual as Residual: return Residual(name: residual.name, main: smoothed(residual.main), shortcut: residual.shortcut.map(smoothed))
+    case let concat as Concat: return Concat(name: concat.name, concat.branches.map(smoothed))
+    default: return layer
     }
 }

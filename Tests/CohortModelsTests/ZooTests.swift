@@ -3,7 +3,7 @@ import CohortModels
 import Testing
 
 /// The zoo's registry and parameter totals: names resolve, unknown names are a clear error, every
-/// model matches its published figure, and the blueprint's counts equal the built network's.
+/// model matches its published figure, and the summary's counts equal what the arena lays out.
 @Suite struct ZooTests {
     @Test func unknownModelNamesTheValidOnes() {
         #expect(throws: ZooError.unknownModel("resnet51", valid: ModelZoo.names)) {
@@ -17,7 +17,7 @@ import Testing
         #expect(ZooFixtures.references.map(\.model) == ModelZoo.names)
     }
 
-    /// Counts from the blueprint at the default input and class count, in the reference's convention.
+    /// Counts from the summary at the default input and class count, in the reference's convention.
     @Test(arguments: ZooFixtures.references)
     func parameterTotalMatchesTheReference(model: String, reference: ZooFixtures.Reference) throws {
         let summary = try ModelSummary(model: model)
@@ -42,10 +42,10 @@ import Testing
         #expect(se.buffers == plain.buffers)
     }
 
-    /// The blueprint analysis (used by `cohort models`/`summary`) equals what `Network` really lays out.
+    /// The summary (used by `cohort models`/`summary`) equals what `Network` really lays out.
     /// Builds every model at its default input (no forward pass), one at a time to bound memory.
     @Test(.serialized, arguments: ModelZoo.names)
-    func blueprintCountsEqualTheBuiltNetwork(model: String) throws {
+    func summaryCountsEqualTheBuiltNetwork(model: String) throws {
         let summary = try ModelSummary(model: model)
         let network = try ModelZoo.network(named: model)
         #expect(network.arena.trainableCount == summary.trainable)
@@ -55,6 +55,25 @@ import Testing
         #expect(summary.rows.reduce(0) { $0 + $1.trainable + $1.buffers } == summary.total)
         #expect(summary.rows.reduce(0) { $0 + $1.forwardFLOPs } == summary.forwardFLOPs)
         #expect(summary.rows.last?.outputShape == network.outputShape)
+    }
+
+    /// Building a layer tree describes its parameters without storage; the arena is their only owner
+    /// and binds each one to a view of its own flat buffers.
+    @Test func theArenaIsTheOnlyOwnerOfParameterStorage() throws {
+        let entry = try ModelZoo.entry(named: "resnet18")
+        let root = entry.make(10, [3, 32, 32])
+        _ = try root.build(input: [3, 32, 32])
+        let described = root.namedParameters().map(\.parameter)
+        #expect(!described.isEmpty && described.allSatisfy { $0.value.storage.count == 0 && $0.gradient.storage.count == 0 })
+
+        let network = try ModelZoo.network(named: "resnet18", classes: 10, input: [3, 32, 32])
+        for (name, p) in network.arena.trainable {
+            #expect(p.value.storage.baseAddress == network.arena.values.baseAddress! + p.offset, "\(name)")
+            #expect(p.gradient.storage.baseAddress == network.arena.gradients.baseAddress! + p.offset, "\(name)")
+        }
+        for (name, p) in network.arena.buffers {
+            #expect(p.value.storage.baseAddress == network.arena.bufferValues.baseAddress! + p.offset, "\(name)")
+        }
     }
 
     /// Torchvision's dotted names, so a ResNet checkpoint lines up with a torchvision state dict.

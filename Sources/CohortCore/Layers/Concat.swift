@@ -19,7 +19,7 @@ public final class Concat: Layer {
 
     public func build(input: Shape) throws -> Shape {
         inputShape = input
-        let shapes = try branches.map { try $0.build(input: input) }
+        let shapes = try branches.map { try build(child: $0, input: input) }
         guard let first = shapes.first, first.rank == 3 else {
             throw CoreError.invalidArgument("layer '\(name)': needs at least one branch with a [C, H, W] output")
         }

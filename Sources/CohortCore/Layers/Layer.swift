@@ -60,9 +60,14 @@ public final class Context {
 }
 
 extension Layer {
+    /// This layer's dotted path below a parent's path `prefix` (an unnamed layer adds nothing).
+    public func path(under prefix: String) -> String {
+        prefix.isEmpty ? name : (name.isEmpty ? prefix : prefix + "." + name)
+    }
+
     /// Every parameter of this layer and its descendants with dotted names, depth first, own parameters first.
     public func namedParameters(prefix: String = "") -> [(name: String, parameter: Parameter)] {
-        let path = prefix.isEmpty ? name : (name.isEmpty ? prefix : prefix + "." + name)
+        let path = path(under: prefix)
         var result = parameters.map { (path.isEmpty ? $0.name : path + "." + $0.name, $0) }
         for child in children { result += child.namedParameters(prefix: path) }
         return result
@@ -74,6 +79,19 @@ extension Layer {
             throw CoreError.shapeMismatch(layer: name, expected: "[N, " + expected.dims.map(String.init).joined(separator: ", ") + "]", got: x.shape)
         }
     }
+
+    /// Builds `child` for `input`; a shape error inside it names the layer by its path from here
+    /// (`layer3.0.conv2`), so composites report errors with dotted paths like parameter names.
+    func build(child: any Layer, input: Shape) throws -> Shape {
+        do {
+            return try child.build(input: input)
+        } catch let error as CoreError where !name.isEmpty {
+            throw error.inside(name)
+        }
+    }
+
+    /// Forward FLOPs per sample of this layer and all its descendants.
+    public var totalForwardFLOPs: Int { children.reduce(forwardFLOPs) { $0 + $1.totalForwardFLOPs } }
 
     /// Runs `child.forward`, timed when the context carries a profile.
     func forward(child: any Layer, _ x: Tensor, context: Context) throws -> Tensor {

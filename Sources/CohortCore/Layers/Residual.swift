@@ -21,8 +21,8 @@ public final class Residual: Layer {
 
     public func build(input: Shape) throws -> Shape {
         inputShape = input
-        let mainShape = try main.build(input: input)
-        let shortcutShape = try shortcut?.build(input: input) ?? input
+        let mainShape = try build(child: main, input: input)
+        let shortcutShape = try shortcut.map { try build(child: $0, input: input) } ?? input
         let last = (main as? Sequential)?.layers.last ?? main
         sumsInPlace = last is OverwritableOutput
         guard mainShape == shortcutShape else {

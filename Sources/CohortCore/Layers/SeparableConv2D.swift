@@ -20,7 +20,7 @@ public final class SeparableConv2D: Layer {
             Conv2D(filters: c * depthMultiplier, kernel: kernel, stride: stride, padding: padding, groups: c, bias: false, name: "depthwise"),
             Conv2D(filters: filters, kernel: 1, bias: useBias, name: "pointwise"),
         ])
-        return try body.build(input: input)
+        return try build(child: body, input: input)
     }
 
     public func forward(_ x: Tensor, context: Context) throws -> Tensor {

@@ -17,7 +17,7 @@ public final class Sequential: Layer {
         var shape = input
         outputShapes = []
         for (index, layer) in layers.enumerated() {
-            shape = try layer.build(input: shape)
+            shape = try build(child: layer, input: shape)
             outputShapes.append(shape)
             if index > 0, let activation = layer as? Activation { activation.inPlace = layers[index - 1] is OverwritableOutput }
         }

@@ -29,7 +29,7 @@ public final class SqueezeExcitation: Layer {
             Dense(units: c, name: "fc2"),
             Activation(.sigmoid, name: "sigmoid"),
         ])
-        _ = try excitation.build(input: input)
+        _ = try build(child: excitation, input: input)
         return input
     }
 

@@ -1,8 +1,10 @@
 /// A named tensor that belongs to a layer: trainable (with a gradient) or a non-trainable buffer
 /// such as BatchNorm's running statistics.
 ///
-/// A parameter starts with storage of its own; `ParameterArena` rebinds it to a view into the
-/// model's flat buffers, so every rank's arena has the same layout.
+/// A parameter is a description (name, shape, role, initializer) until a `ParameterArena` lays the
+/// model out: the arena is the only owner of parameter storage and binds `value` and `gradient` to
+/// views into its flat buffers, so every rank's arena has the same layout. Before that both are
+/// empty, and building a layer tree allocates no weights (summaries of VGG-16 cost nothing).
 public final class Parameter {
     /// What a parameter is for, which decides how the optimizer treats it.
     public enum Role: Sendable, Equatable {
@@ -20,7 +22,7 @@ public final class Parameter {
     public let role: Role
     public let initializer: Initializer
     public internal(set) var value: Tensor
-    /// The gradient (same shape). Empty view for buffers.
+    /// The gradient (same shape). Empty for buffers.
     public internal(set) var gradient: Tensor
     /// Offset of this parameter in its arena buffer (values/gradients for trainable, buffers otherwise).
     public internal(set) var offset: Int = 0
@@ -30,8 +32,8 @@ public final class Parameter {
         self.shape = shape
         self.role = role
         self.initializer = initializer
-        self.value = Tensor(zeros: shape)
-        self.gradient = Tensor(zeros: role == .buffer ? [0] : shape)
+        self.value = Tensor.unbound
+        self.gradient = Tensor.unbound
     }
 
     public var isTrainable: Bool { role != .buffer }

@@ -13,7 +13,8 @@ public final class ParameterArena {
     public let gradients: UnsafeMutableBufferPointer<Float>
     public let bufferValues: UnsafeMutableBufferPointer<Float>
 
-    /// Lays out every parameter of `root` and rebinds each one to a view into the arena.
+    /// Lays out every parameter of `root` and binds each one to a view into the arena (the only
+    /// storage parameters ever have).
     public init(root: any Layer) {
         let all = root.namedParameters()
         trainable = all.filter { $0.parameter.isTrainable }

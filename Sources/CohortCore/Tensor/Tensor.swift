@@ -32,6 +32,9 @@ public final class Tensor {
         self.owned = false
     }
 
+    /// An empty view with no storage: what a parameter holds before its arena binds it.
+    static var unbound: Tensor { Tensor(view: UnsafeMutableBufferPointer(start: nil, count: 0), shape: [0]) }
+
     deinit { if owned { storage.deallocate() } }
 
     public var count: Int { shape.count }
