@@ -18,21 +18,26 @@ let package = Package(
         .systemLibrary(name: "CPNG", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
 
-        .target(name: "CohortCore", dependencies: ["COpenBLAS"]),
+        .target(name: "CohortRandom"),
+        .target(name: "CohortCore", dependencies: ["CohortRandom", "COpenBLAS"]),
         .target(name: "CohortModels", dependencies: ["CohortCore"]),
-        .target(name: "CohortData", dependencies: ["CTurboJPEG", "CPNG", "CZlib"]),
-        .target(name: "CohortDistributed", dependencies: ["CMPI"]),
-        .target(name: "CohortTraining", dependencies: ["CohortCore", "CohortData", "CohortDistributed", "CZlib"]),
+        .target(name: "CohortData", dependencies: ["CohortRandom", "CTurboJPEG", "CPNG", "CZlib"]),
+        .target(name: "CohortDistributed", dependencies: ["CohortRandom", "CMPI"]),
+        .target(name: "CohortTraining", dependencies: ["CohortCore", "CohortRandom", "CohortData", "CohortDistributed", "CZlib"]),
         .executableTarget(name: "cohort", dependencies: [
             "CohortCore", "CohortModels", "CohortData", "CohortDistributed", "CohortTraining",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .target(name: "CohortTestSupport", dependencies: ["CohortCore"], path: "Tests/CohortTestSupport"),
-        .testTarget(name: "CohortCoreTests", dependencies: ["CohortCore", "CohortTestSupport"]),
-        .testTarget(name: "CohortModelsTests", dependencies: ["CohortModels", "CohortTestSupport", "cohort"]),
-        .testTarget(name: "CohortDataTests", dependencies: ["CohortData", "CTurboJPEG", "CPNG", "CZlib"]),
+        .target(name: "CohortTestSupport", dependencies: ["CohortCore", "CohortRandom"], path: "Tests/CohortTestSupport"),
+        .testTarget(name: "CohortRandomTests", dependencies: ["CohortRandom"]),
+        .testTarget(name: "CohortCoreTests", dependencies: ["CohortCore", "CohortRandom", "CohortTestSupport"]),
+        .testTarget(name: "CohortModelsTests", dependencies: ["CohortModels", "CohortRandom", "CohortTestSupport"]),
+        .testTarget(name: "CohortDataTests", dependencies: ["CohortData", "CohortRandom", "CTurboJPEG", "CPNG", "CZlib"]),
         .testTarget(name: "CohortDistributedTests", dependencies: ["CohortDistributed", "cohort"]),
-        .testTarget(name: "CohortTrainingTests", dependencies: ["CohortTraining", "CohortModels", "CohortTestSupport", "cohort"]),
+        .testTarget(name: "CohortTrainingTests", dependencies: ["CohortTraining", "CohortModels", "CohortTestSupport"]),
+        // The command line end to end: the built `cohort` run alone, under mpirun, across
+        // namespace hosts and under Slurm.
+        .testTarget(name: "CohortCommandTests", dependencies: ["CohortTraining", "CohortModels", "CohortTestSupport", "cohort"]),
     ]
 )

@@ -1,5 +1,5 @@
 /// Errors raised by layers and core components; each message names the layer or value at fault.
-public enum CoreError: Error, CustomStringConvertible, Equatable {
+package enum CoreError: Error, CustomStringConvertible, Equatable {
     /// A layer received an input whose shape it cannot take.
     case shapeMismatch(layer: String, expected: String, got: Shape)
     /// A layer's output would have a zero or negative spatial size.
@@ -16,7 +16,7 @@ public enum CoreError: Error, CustomStringConvertible, Equatable {
         }
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .shapeMismatch(layer, expected, got):
             return "layer '\(layer)': expected input \(expected), got \(got)"

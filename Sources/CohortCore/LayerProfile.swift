@@ -5,20 +5,20 @@ import Glibc
 /// Time spent in each layer's forward and backward, recorded by composite layers around their
 /// children when a profile is attached to the `Context` (`cohort bench` does; training does not).
 /// Nested layers are recorded too, so sum only leaves or one kind at a time.
-public final class LayerProfile {
+package final class LayerProfile {
     /// One layer's accumulated times.
-    public struct Entry {
-        public let layer: any Layer
-        public var forwardSeconds = 0.0
-        public var backwardSeconds = 0.0
+    package struct Entry {
+        package let layer: any Layer
+        package var forwardSeconds = 0.0
+        package var backwardSeconds = 0.0
     }
 
-    public private(set) var entries: [ObjectIdentifier: Entry] = [:]
+    package private(set) var entries: [ObjectIdentifier: Entry] = [:]
 
-    public init() {}
+    package init() {}
 
     /// Seconds on a monotonic clock.
-    public static func now() -> Double {
+    package static func now() -> Double {
         var time = timespec()
         clock_gettime(CLOCK_MONOTONIC, &time)
         return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
@@ -34,12 +34,12 @@ public final class LayerProfile {
 
     /// Recorded leaves (layers without children) whose type satisfies `isIncluded`: summed forward and
     /// backward seconds, and their forward FLOPs per sample.
-    public func leafTotals(where isIncluded: (any Layer) -> Bool) -> (forwardSeconds: Double, backwardSeconds: Double, forwardFLOPs: Int) {
+    package func leafTotals(where isIncluded: (any Layer) -> Bool) -> (forwardSeconds: Double, backwardSeconds: Double, forwardFLOPs: Int) {
         entries.values.filter { $0.layer.children.isEmpty && isIncluded($0.layer) }.reduce((0, 0, 0)) {
             ($0.0 + $1.forwardSeconds, $0.1 + $1.backwardSeconds, $0.2 + $1.layer.forwardFLOPs)
         }
     }
 
     /// Forgets everything recorded (after warm-up).
-    public func reset() { entries = [:] }
+    package func reset() { entries = [:] }
 }

@@ -1,18 +1,18 @@
 /// A built model: a root layer, its input and output shapes, and its parameter arena.
-public final class Network {
-    public let root: any Layer
+package final class Network {
+    package let root: any Layer
     /// Per-sample input shape (C, H, W).
-    public let inputShape: Shape
+    package let inputShape: Shape
     /// Per-sample output shape (classes).
-    public let outputShape: Shape
-    public let arena: ParameterArena
+    package let outputShape: Shape
+    package let arena: ParameterArena
     /// For each layer that owns trainable parameters (directly or below), the arena offset of its first one.
     private let firstOffsets: [ObjectIdentifier: Int]
 
     /// Builds `root` for `inputShape` and lays out its parameters. Parameters are zero until `arena.initialize(seed:)`.
     /// Unless `inputGradient` is true, a leading convolution skips computing the gradient of the
     /// network input, which training never reads.
-    public init(root: any Layer, inputShape: Shape, inputGradient: Bool = false) throws {
+    package init(root: any Layer, inputShape: Shape, inputGradient: Bool = false) throws {
         self.root = root
         self.inputShape = inputShape
         self.outputShape = try root.build(input: inputShape)
@@ -34,25 +34,19 @@ public final class Network {
     }
 
     /// Forward pass of a batch `[N, C, H, W]` → logits `[N, classes]`.
-    public func forward(_ x: Tensor, context: Context) throws -> Tensor {
+    package func forward(_ x: Tensor, context: Context) throws -> Tensor {
         try root.forward(x, context: context)
     }
 
-    /// Backward pass; `gradientsReady(offset)` is called whenever every gradient from `offset` on is final.
-    public func backward(_ dy: Tensor, context: Context, gradientsReady: ((Int) -> Void)? = nil) throws {
-        if let gradientsReady {
-            let offsets = firstOffsets
-            context.layerFinishedBackward = { layer in
-                if let offset = offsets[ObjectIdentifier(layer)] { gradientsReady(offset) }
-            }
-        } else {
-            context.layerFinishedBackward = nil
-        }
+    /// Backward pass. The context's observer hears `gradientsReady(from:)` whenever every gradient
+    /// from an offset on is final, and finally from offset 0.
+    package func backward(_ dy: Tensor, context: Context) throws {
+        context.gradientOffsets = context.observer == nil ? [:] : firstOffsets
+        defer { context.gradientOffsets = [:] }
         _ = try root.backward(dy, context: context)
-        context.layerFinishedBackward = nil
-        gradientsReady?(0)
+        context.observer?.gradientsReady(from: 0)
     }
 
     /// Total forward FLOPs per sample (2 × multiply-accumulates of conv and dense layers).
-    public var forwardFLOPs: Int { root.totalForwardFLOPs }
+    package var forwardFLOPs: Int { root.totalForwardFLOPs }
 }

@@ -1,4 +1,4 @@
 /// Cohort's version, part of every checkpoint and of the cross-rank configuration hash.
-public enum CohortVersion {
-    public static let string = "0.1.0"
+package enum CohortVersion {
+    package static let string = "0.1.0"
 }

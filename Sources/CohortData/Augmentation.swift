@@ -1,3 +1,4 @@
+import CohortRandom
 /// Training-time augmentation settings (`--augment flip,shift,rotate,crop`, `--shift`, `--rotate`).
 ///
 /// - flip: horizontal mirror with probability 0.5;
@@ -5,15 +6,15 @@
 /// - rotate: rotation about the centre, uniform in ±`rotate` degrees, bilinear;
 /// - crop: random-resized-crop (area 0.08–1 of the source, aspect 3/4–4/3), instead of the centre crop.
 /// Without crop the sample is the resize + centre crop that evaluation uses.
-public struct Augmentation: Sendable, Equatable {
-    public var flip: Bool
+package struct Augmentation: Sendable, Equatable {
+    package var flip: Bool
     /// Maximum translation as a fraction of the width/height; 0 = off.
-    public var shift: Double
+    package var shift: Double
     /// Maximum rotation in degrees; 0 = off.
-    public var rotate: Double
-    public var crop: Bool
+    package var rotate: Double
+    package var crop: Bool
 
-    public init(flip: Bool = false, shift: Double = 0, rotate: Double = 0, crop: Bool = false) {
+    package init(flip: Bool = false, shift: Double = 0, rotate: Double = 0, crop: Bool = false) {
         self.flip = flip
         self.shift = shift
         self.rotate = rotate
@@ -21,14 +22,14 @@ public struct Augmentation: Sendable, Equatable {
     }
 
     /// No augmentation (evaluation).
-    public static let none = Augmentation()
+    package static let none = Augmentation()
 
     /// The names `parse` accepts.
-    public static let names = ["flip", "shift", "rotate", "crop"]
+    package static let names = ["flip", "shift", "rotate", "crop"]
 
     /// Parses a comma-separated list such as `"flip,shift"` (empty or `"none"` = no augmentation).
     /// An unknown name, or a negative/oversized magnitude, is an error naming it.
-    public static func parse(_ list: String, shift: Double = 0.1, rotate: Double = 15) throws -> Augmentation {
+    package static func parse(_ list: String, shift: Double = 0.1, rotate: Double = 15) throws -> Augmentation {
         var result = Augmentation.none
         for raw in list.split(separator: ",") {
             let name = raw.trimmingCharacters(in: " ").lowercased()
@@ -57,7 +58,7 @@ public struct Augmentation: Sendable, Equatable {
         var t = SampleTransform.center(sourceWidth: sourceWidth, sourceHeight: sourceHeight,
                                        output: output, fraction: centerFraction)
         if crop { t.crop = SampleTransform.randomResizedCrop(sourceWidth: sourceWidth, sourceHeight: sourceHeight, using: &g) }
-        if flip { t.flip = g.unit() < 0.5 }
+        if flip { t.flip = g.nextDouble() < 0.5 }
         if shift > 0 {
             t.shiftX = Int((g.uniform(-shift, shift) * Double(output.width)).rounded())
             t.shiftY = Int((g.uniform(-shift, shift) * Double(output.height)).rounded())

@@ -1,19 +1,21 @@
+import CohortRandom
 import Foundation
 
 /// One batch, in the model's NCHW float layout.
-public struct Batch {
+package struct Batch {
     /// `count * C * H * W` floats; valid until the next call to `BatchLoader.next()`.
-    public let images: UnsafeBufferPointer<Float>
-    public let labels: [Int32]
-    /// Global sample indices, in batch order.
-    public let indices: [Int]
-    public var count: Int { indices.count }
+    package let images: UnsafeBufferPointer<Float>
+    package let labels: [Int32]
+    /// Each sample's key (seed, epoch, global sample index), in batch order: the key its
+    /// augmentation was drawn from, and the one layers such as dropout draw from in training.
+    package let keys: [SampleKey]
+    package var count: Int { keys.count }
 }
 
 /// Decodes and augments batches on background threads, `prefetch` batches ahead of the consumer, into
 /// `prefetch + 1` reused buffers. Work is handed out a few samples at a time, so every thread helps with every
 /// batch; each sample's randomness comes from its `SampleKey`, so output does not depend on the thread count.
-public final class BatchLoader {
+package final class BatchLoader {
     private let state: LoaderState
     private var handedOut = false
 
@@ -21,7 +23,7 @@ public final class BatchLoader {
     ///   - batches: global sample indices, one array per step, for this rank.
     ///   - threads: background decode threads (at least 1).
     ///   - prefetch: batches prepared ahead of the one being consumed (at least 1; 2 by default).
-    public init(dataset: any ImageDataset, batches: [[Int]], augmentation: Augmentation, seed: UInt64, epoch: Int,
+    package init(dataset: any ImageDataset, batches: [[Int]], augmentation: Augmentation, seed: UInt64, epoch: Int,
                 threads: Int, prefetch: Int = 2) {
         state = LoaderState(dataset: dataset, batches: batches, augmentation: augmentation, seed: seed, epoch: epoch,
                             slots: max(1, prefetch) + 1)
@@ -36,7 +38,7 @@ public final class BatchLoader {
     deinit { state.cancel() }
 
     /// The next batch, or nil after the last. An error thrown by a worker for a sample of this batch is rethrown here.
-    public func next() throws -> Batch? {
+    package func next() throws -> Batch? {
         if handedOut { state.release() }
         handedOut = false
         guard let batch = try state.waitForNext() else { return nil }
@@ -125,7 +127,8 @@ private final class LoaderState: @unchecked Sendable {
         if let error = errors.removeValue(forKey: step) { released = consumed; condition.broadcast(); throw error }
         let indices = batches[step]
         let images = UnsafeBufferPointer(start: buffers[step % slotCount].baseAddress!, count: indices.count * sampleSize)
-        return Batch(images: images, labels: indices.map { Int32(dataset.label(at: $0)) }, indices: indices)
+        return Batch(images: images, labels: indices.map { Int32(dataset.label(at: $0)) },
+                     keys: indices.map { SampleKey(seed: seed, epoch: epoch, index: $0) })
     }
 
     func release() {

@@ -1,5 +1,5 @@
 /// Every failure of the data pipeline. Messages name the file (or directory) involved and say what is wrong.
-public enum DataError: Error, CustomStringConvertible, Equatable {
+package enum DataError: Error, CustomStringConvertible, Equatable {
     /// The file could not be opened or read.
     case unreadable(path: String, reason: String)
     /// The file exists but is empty.
@@ -23,7 +23,7 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
     /// Writing an output file failed.
     case unwritable(path: String, reason: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .unreadable(path, reason): return "\(path): cannot read: \(reason)"
         case let .emptyFile(path): return "\(path): file is empty (0 bytes)"

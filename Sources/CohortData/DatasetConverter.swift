@@ -1,13 +1,13 @@
 import Foundation
 
 /// `cohort convert`: writes an IDX dataset as an ImageFolder (`train/<class>/NNNNN.png|jpg`, `test/<class>/…`).
-public enum DatasetConverter {
+package enum DatasetConverter {
     /// Converts the IDX dataset in `from` (train and, if present, t10k files) into an ImageFolder at `to`.
     /// Class folders are the dataset's class names (Fashion-MNIST: T-shirt_top, Trouser, … Ankle_boot); file names are
     /// the 5-digit sample index, so the IDX order is recoverable. PNG is lossless; JPEG uses quality 95.
     /// - Parameter limit: convert only the first `limit` samples of each split (nil = all).
     /// - Returns: the number of images written per split.
-    public static func convertIDX(from: String, to: String, format: ImageFormat, limit: Int? = nil) throws -> (train: Int, test: Int) {
+    package static func convertIDX(from: String, to: String, format: ImageFormat, limit: Int? = nil) throws -> (train: Int, test: Int) {
         guard let layout = IDXLayout(directory: from) else {
             throw DataError.badLayout(path: from, reason: "no IDX files (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz])")
         }

@@ -1,9 +1,9 @@
 import Foundation
 
 /// Opens `--data DIR`: an IDX directory (MNIST family) or an ImageFolder (`train/<class>/*`, plus `val/` or `test/`).
-public enum DatasetOpener {
+package enum DatasetOpener {
     /// Where Debian's `dataset-fashion-mnist` installs its files; the default when `--data` is absent.
-    public static let defaultDirectory = "/usr/share/datasets/fashion-mnist"
+    package static let defaultDirectory = "/usr/share/datasets/fashion-mnist"
 
     /// - Parameters:
     ///   - directory: the dataset directory; nil = `defaultDirectory`.
@@ -11,7 +11,7 @@ public enum DatasetOpener {
     ///   - holdout: the first `holdout` training samples become the validation split (0 = none; ImageFolder uses `val/` instead when present).
     ///   - limit: keep only the first `limit` training samples (after the holdout).
     ///   - skipBad: ImageFolder files that fail to decode are dropped and counted in `warnings` instead of failing.
-    public static func open(directory: String?, imageShape: ImageShape?, holdout: Int, limit: Int?,
+    package static func open(directory: String?, imageShape: ImageShape?, holdout: Int, limit: Int?,
                             skipBad: Bool) throws -> DatasetSplits {
         let dir = directory ?? defaultDirectory
         guard holdout >= 0 else { throw DataError.invalidOption("--holdout \(holdout): must be 0 or more") }

@@ -1,26 +1,27 @@
+import CohortRandom
 /// An MNIST-family dataset held in memory: 8-bit gray images from an IDX pair, or any contiguous sub-range of one
 /// (holdout and limit are ranges over the same storage, never copies).
-public struct IDXDataset: ImageDataset {
+package struct IDXDataset: ImageDataset {
     /// Fashion-MNIST class names, label order.
-    public static let fashionClassNames = ["T-shirt_top", "Trouser", "Pullover", "Dress", "Coat",
+    package static let fashionClassNames = ["T-shirt_top", "Trouser", "Pullover", "Dress", "Coat",
                                            "Sandal", "Shirt", "Sneaker", "Bag", "Ankle_boot"]
     /// MNIST digit class names.
-    public static let digitClassNames = (0..<10).map(String.init)
+    package static let digitClassNames = (0..<10).map(String.init)
 
-    public let classNames: [String]
-    public let imageShape: ImageShape
+    package let classNames: [String]
+    package let imageShape: ImageShape
     /// The native image size (rows × columns of the IDX file).
-    public let nativeWidth: Int, nativeHeight: Int
-    public let normalization: PixelNormalization
+    package let nativeWidth: Int, nativeHeight: Int
+    package let normalization: PixelNormalization
     private let pixels: [UInt8]
     private let labels: [UInt8]
     private let range: Range<Int>
 
-    public var count: Int { range.count }
+    package var count: Int { range.count }
 
     /// Reads an image file and a label file (raw or `.gz`), checking formats and that the counts agree.
     /// `imageShape` nil = native 1×rows×cols; otherwise samples are resized (and replicated to 3 channels if asked).
-    public init(images: String, labels labelPath: String, classNames: [String], imageShape: ImageShape? = nil,
+    package init(images: String, labels labelPath: String, classNames: [String], imageShape: ImageShape? = nil,
                 normalization: PixelNormalization = .unit) throws {
         let imageFile = try IDXFile(path: images, expectedDimensions: 3)
         let labelFile = try IDXFile(path: labelPath, expectedDimensions: 1)
@@ -52,22 +53,22 @@ public struct IDXDataset: ImageDataset {
     }
 
     /// Samples `sub` (relative to this dataset) as a dataset sharing the same storage.
-    public func subset(_ sub: Range<Int>) -> IDXDataset {
+    package func subset(_ sub: Range<Int>) -> IDXDataset {
         precondition(sub.lowerBound >= 0 && sub.upperBound <= count, "IDXDataset.subset \(sub) out of 0..<\(count)")
         return IDXDataset(pixels: pixels, labels: labels, range: (range.lowerBound + sub.lowerBound)..<(range.lowerBound + sub.upperBound),
                           classNames: classNames, nativeWidth: nativeWidth, nativeHeight: nativeHeight,
                           imageShape: imageShape, normalization: normalization)
     }
 
-    public func label(at index: Int) -> Int { Int(labels[range.lowerBound + index]) }
+    package func label(at index: Int) -> Int { Int(labels[range.lowerBound + index]) }
 
     /// The raw 8-bit image of sample `index` (for conversion and tests).
-    public func raster(at index: Int) -> Raster {
+    package func raster(at index: Int) -> Raster {
         let size = nativeWidth * nativeHeight, start = (range.lowerBound + index) * size
         return Raster(width: nativeWidth, height: nativeHeight, channels: 1, pixels: Array(pixels[start..<(start + size)]))
     }
 
-    public func load(_ index: Int, into out: UnsafeMutableBufferPointer<Float>, augmentation: Augmentation, key: SampleKey) throws {
+    package func load(_ index: Int, into out: UnsafeMutableBufferPointer<Float>, augmentation: Augmentation, key: SampleKey) throws {
         precondition(index >= 0 && index < count, "IDXDataset.load: index \(index) out of 0..<\(count)")
         let transform = augmentation.transform(sourceWidth: nativeWidth, sourceHeight: nativeHeight, output: imageShape,
                                                centerFraction: 1, key: key)

@@ -1,5 +1,6 @@
+import CohortRandom
 /// A random-access labelled image dataset whose samples are written as normalized float CHW.
-public protocol ImageDataset: Sendable {
+package protocol ImageDataset: Sendable {
     /// Number of samples.
     var count: Int { get }
     /// Class names; label `k` is `classNames[k]`.
@@ -14,16 +15,16 @@ public protocol ImageDataset: Sendable {
 }
 
 /// The splits of an opened dataset.
-public struct DatasetSplits: Sendable {
-    public var train: any ImageDataset
-    public var validation: (any ImageDataset)?
-    public var test: (any ImageDataset)?
+package struct DatasetSplits: Sendable {
+    package var train: any ImageDataset
+    package var validation: (any ImageDataset)?
+    package var test: (any ImageDataset)?
     /// Kind, split sizes, shape and class list: goes into the cross-rank config hash and checkpoints.
-    public var identity: String
+    package var identity: String
     /// Human-readable warnings produced while opening (e.g. files skipped under `skipBad`); empty when clean.
-    public var warnings: [String]
+    package var warnings: [String]
 
-    public init(train: any ImageDataset, validation: (any ImageDataset)?, test: (any ImageDataset)?,
+    package init(train: any ImageDataset, validation: (any ImageDataset)?, test: (any ImageDataset)?,
                 identity: String, warnings: [String] = []) {
         self.train = train
         self.validation = validation

@@ -1,26 +1,26 @@
 /// Image file formats Cohort reads and writes.
-public enum ImageFormat: String, Sendable, CaseIterable {
+package enum ImageFormat: String, Sendable, CaseIterable {
     case png, jpeg
 
     /// The file extension written for this format.
-    public var fileExtension: String { self == .png ? "png" : "jpg" }
+    package var fileExtension: String { self == .png ? "png" : "jpg" }
 }
 
 /// Reads JPEG and PNG files into 8-bit rasters, choosing the decoder by the file's signature (not its name).
-public enum ImageDecoder {
+package enum ImageDecoder {
     /// Largest image accepted, in pixels (width × height), checked from the header before any allocation.
-    public static let defaultPixelLimit = 100_000_000
+    package static let defaultPixelLimit = 100_000_000
 
     /// Decodes the file at `path` to `channels` (1 or 3). `minimumShortSide` lets JPEG decode at a reduced scale
     /// (0 = full size). Errors name the file: empty, not a JPEG/PNG, corrupt or truncated, too many pixels.
-    public static func decode(path: String, channels: Int, minimumShortSide: Int = 0,
+    package static func decode(path: String, channels: Int, minimumShortSide: Int = 0,
                               pixelLimit: Int = defaultPixelLimit) throws -> Raster {
         let bytes = try FileReading.readRaw(path)
         return try decode(bytes, path: path, channels: channels, minimumShortSide: minimumShortSide, pixelLimit: pixelLimit)
     }
 
     /// Decodes in-memory file contents; `path` is only used in error messages.
-    public static func decode(_ bytes: [UInt8], path: String, channels: Int, minimumShortSide: Int = 0,
+    package static func decode(_ bytes: [UInt8], path: String, channels: Int, minimumShortSide: Int = 0,
                               pixelLimit: Int = defaultPixelLimit) throws -> Raster {
         precondition(channels == 1 || channels == 3, "ImageDecoder: channels must be 1 or 3, not \(channels)")
         guard !bytes.isEmpty else { throw DataError.emptyFile(path: path) }
@@ -38,7 +38,7 @@ public enum ImageDecoder {
     }
 
     /// Encodes a raster as `format` (JPEG at `quality`).
-    public static func encode(_ raster: Raster, format: ImageFormat, quality: Int = 95) throws -> [UInt8] {
+    package static func encode(_ raster: Raster, format: ImageFormat, quality: Int = 95) throws -> [UInt8] {
         switch format {
         case .png: return try PNGCodec.encode(raster)
         case .jpeg: return try JPEGCodec.encode(raster, quality: quality)

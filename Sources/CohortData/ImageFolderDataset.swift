@@ -1,21 +1,22 @@
+import CohortRandom
 /// An ImageNet-style dataset: one image file per sample, label = index of its class folder in the sorted class list.
 /// Each `load` decodes the file (JPEG at a reduced DCT scale when much larger than needed), then one bilinear warp
 /// does crop/resize, flip, shift and rotation into normalized CHW.
-public struct ImageFolderDataset: ImageDataset {
+package struct ImageFolderDataset: ImageDataset {
     /// Evaluation (and non-crop training) keeps the centre 0.875 of the largest output-shaped window: resize 256 → crop 224.
-    public static let centerFraction = 0.875
+    package static let centerFraction = 0.875
 
-    public let classNames: [String]
-    public let imageShape: ImageShape
+    package let classNames: [String]
+    package let imageShape: ImageShape
     /// Absolute file paths, one per sample.
-    public let files: [String]
-    public let labels: [Int32]
-    public let normalization: PixelNormalization
-    public let pixelLimit: Int
+    package let files: [String]
+    package let labels: [Int32]
+    package let normalization: PixelNormalization
+    package let pixelLimit: Int
 
-    public var count: Int { files.count }
+    package var count: Int { files.count }
 
-    public init(files: [String], labels: [Int32], classNames: [String], imageShape: ImageShape,
+    package init(files: [String], labels: [Int32], classNames: [String], imageShape: ImageShape,
                 normalization: PixelNormalization = .imageNet, pixelLimit: Int = ImageDecoder.defaultPixelLimit) {
         precondition(files.count == labels.count, "ImageFolderDataset: \(files.count) files but \(labels.count) labels")
         precondition(imageShape.channels == 1 || imageShape.channels == 3, "ImageFolderDataset: 1 or 3 channels, not \(imageShape.channels)")
@@ -28,19 +29,19 @@ public struct ImageFolderDataset: ImageDataset {
     }
 
     /// The samples at `positions` (in that order) as a dataset.
-    public func subset(_ positions: [Int]) -> ImageFolderDataset {
+    package func subset(_ positions: [Int]) -> ImageFolderDataset {
         ImageFolderDataset(files: positions.map { files[$0] }, labels: positions.map { labels[$0] }, classNames: classNames,
                            imageShape: imageShape, normalization: normalization, pixelLimit: pixelLimit)
     }
 
-    public func label(at index: Int) -> Int { Int(labels[index]) }
+    package func label(at index: Int) -> Int { Int(labels[index]) }
 
     /// Shorter side the decoder must keep so the centre crop is not upsampled (256 for 224×224).
     var minimumShortSide: Int {
         Int((Double(max(imageShape.height, imageShape.width)) / Self.centerFraction).rounded(.up))
     }
 
-    public func load(_ index: Int, into out: UnsafeMutableBufferPointer<Float>, augmentation: Augmentation, key: SampleKey) throws {
+    package func load(_ index: Int, into out: UnsafeMutableBufferPointer<Float>, augmentation: Augmentation, key: SampleKey) throws {
         let raster = try ImageDecoder.decode(path: files[index], channels: imageShape.channels,
                                              minimumShortSide: minimumShortSide, pixelLimit: pixelLimit)
         Self.render(raster, into: out, shape: imageShape, normalization: normalization, augmentation: augmentation, key: key)
@@ -48,7 +49,7 @@ public struct ImageFolderDataset: ImageDataset {
 
     /// Evaluation-style loading of any image file (resize + centre crop, no augmentation), e.g. for `cohort predict`.
     /// `centerFraction` 1 resizes the whole image (what IDX-trained models saw).
-    public static func loadFile(_ path: String, shape: ImageShape, normalization: PixelNormalization,
+    package static func loadFile(_ path: String, shape: ImageShape, normalization: PixelNormalization,
                                 centerFraction: Double = centerFraction) throws -> [Float] {
         let raster = try ImageDecoder.decode(path: path, channels: shape.channels == 1 ? 1 : 3)
         var out = [Float](repeating: 0, count: shape.count)

@@ -1,3 +1,4 @@
+import CohortRandom
 import Foundation
 
 /// Scans an ImageFolder root: `train/<class>/*.{jpg,jpeg,png}` (any case, hidden entries ignored), plus `val/`

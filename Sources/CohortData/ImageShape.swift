@@ -1,18 +1,18 @@
 /// The shape of one image sample as the model sees it: channels × height × width (CHW, float32).
-public struct ImageShape: Hashable, Sendable, CustomStringConvertible {
-    public var channels: Int
-    public var height: Int
-    public var width: Int
+package struct ImageShape: Hashable, Sendable, CustomStringConvertible {
+    package var channels: Int
+    package var height: Int
+    package var width: Int
 
-    public init(channels: Int, height: Int, width: Int) {
+    package init(channels: Int, height: Int, width: Int) {
         self.channels = channels
         self.height = height
         self.width = width
     }
 
     /// Number of floats in one sample: C·H·W.
-    public var count: Int { channels * height * width }
+    package var count: Int { channels * height * width }
 
     /// `CxHxW`, the form `--input` uses.
-    public var description: String { "\(channels)x\(height)x\(width)" }
+    package var description: String { "\(channels)x\(height)x\(width)" }
 }

@@ -1,3 +1,4 @@
+import CohortRandom
 import Foundation
 
 /// One sample's geometry: a crop window in the source, then (in output space) horizontal flip, rotation about the

@@ -4,7 +4,7 @@
 /// communicator runs one collective at a time. Between `GradientReducer.beginStep()` and
 /// `finishStep()` the reducer's communication thread owns the communicator; outside a step the
 /// caller (the training loop) does. `MPICommunicator` documents the MPI threading model.
-public protocol Communicator: AnyObject, Sendable {
+package protocol Communicator: AnyObject, Sendable {
     /// This process's rank in `0..<size`.
     var rank: Int { get }
     /// Number of ranks in the job.
@@ -35,22 +35,22 @@ public protocol Communicator: AnyObject, Sendable {
 }
 
 /// A failed collective or a cross-rank check that found ranks disagreeing.
-public struct DistributedError: Error, CustomStringConvertible {
+package struct DistributedError: Error, CustomStringConvertible {
     /// The rank that raised the error.
-    public let rank: Int
+    package let rank: Int
     /// The MPI call or Cohort check that failed, e.g. `MPI_Allreduce` or `RankAgreement`.
-    public let call: String
+    package let call: String
     /// MPI's error string, or the check's explanation.
-    public let message: String
+    package let message: String
     /// Ranks known to be at fault (differing or missing); empty when unknown.
-    public let ranks: [Int]
+    package let ranks: [Int]
 
-    public init(rank: Int, call: String, message: String, ranks: [Int] = []) {
+    package init(rank: Int, call: String, message: String, ranks: [Int] = []) {
         self.rank = rank
         self.call = call
         self.message = message
         self.ranks = ranks
     }
 
-    public var description: String { "rank \(rank): \(call) failed: \(message)" }
+    package var description: String { "rank \(rank): \(call) failed: \(message)" }
 }

@@ -12,10 +12,10 @@ import Foundation
 /// the calling thread after the others: backward has nothing left to overlap it with, and a hop to
 /// the communication thread costs more than a small allreduce (a model whose gradients fit in one
 /// bucket never leaves the training thread). The arena ends holding the SUM; the trainer scales by 1/B
-/// before (or after) as DESIGN.md §4 says.
-public final class GradientReducer {
+/// before (or after) as docs/DESIGN.md §4.3 says.
+package final class GradientReducer {
     /// Contiguous arena ranges, in the order they are reduced (highest offsets first).
-    public let buckets: [Range<Int>]
+    package let buckets: [Range<Int>]
     private let communicator: any Communicator
     private let arena: ArenaPointer
     private let overlap: Bool
@@ -26,14 +26,14 @@ public final class GradientReducer {
     private var inStep = false
 
     /// Seconds the last `finishStep()` blocked waiting for communication.
-    public private(set) var lastCommunicationWait: Double = 0
+    package private(set) var lastCommunicationWait: Double = 0
 
     /// - Parameters:
     ///   - gradients: the flat gradient arena; must outlive the reducer.
     ///   - segments: each parameter tensor's range in the arena, ascending and non-overlapping.
     ///   - bucketBytes: target bucket size (`--bucket-mb` × 2²⁰); at least one Float.
     ///   - overlap: start buckets from `gradientsReady(from:)`; when false everything is reduced in `finishStep()`.
-    public init(communicator: any Communicator, gradients: UnsafeMutableBufferPointer<Float>, segments: [Range<Int>],
+    package init(communicator: any Communicator, gradients: UnsafeMutableBufferPointer<Float>, segments: [Range<Int>],
                 bucketBytes: Int, overlap: Bool) {
         self.communicator = communicator
         arena = ArenaPointer(buffer: gradients)
@@ -43,14 +43,14 @@ public final class GradientReducer {
     }
 
     /// Starts a step: no bucket has been sent yet.
-    public func beginStep() {
+    package func beginStep() {
         precondition(!inStep, "beginStep() called twice without finishStep()")
         inStep = true
         nextBucket = 0
     }
 
     /// Backward has finalised every gradient at arena offsets ≥ `offset`: start each bucket now complete.
-    public func gradientsReady(from offset: Int) {
+    package func gradientsReady(from offset: Int) {
         precondition(inStep, "gradientsReady(from:) outside beginStep()/finishStep()")
         guard overlap else { return }
         while nextBucket < buckets.count - 1 && buckets[nextBucket].lowerBound >= offset {
@@ -62,7 +62,7 @@ public final class GradientReducer {
     /// Reduces every bucket not yet started and waits for all, so the arena holds the global sum:
     /// all but the last on the communication thread, the last here once the others are done.
     /// Throws the first communication error of the step.
-    public func finishStep() throws {
+    package func finishStep() throws {
         precondition(inStep, "finishStep() without beginStep()")
         let began = ProcessInfo.processInfo.systemUptime
         defer {
@@ -82,7 +82,7 @@ public final class GradientReducer {
 
     /// Sums `buffer` over all ranks now, in line with the buckets already started (sync-BN
     /// statistics during backward): same serial thread, so every rank issues the same sequence.
-    public func allreduceInOrder(_ buffer: UnsafeMutableBufferPointer<Double>) throws {
+    package func allreduceInOrder(_ buffer: UnsafeMutableBufferPointer<Double>) throws {
         let communicator = communicator
         try queue.sync { try communicator.allreduceSum(buffer) }
     }

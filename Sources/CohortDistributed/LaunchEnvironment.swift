@@ -1,24 +1,24 @@
 import Foundation
 
 /// Decides from the environment whether a parallel launcher started this process.
-public enum LaunchEnvironment {
+package enum LaunchEnvironment {
     /// What the environment says about the launch.
-    public struct Detected: Equatable, Sendable {
+    package struct Detected: Equatable, Sendable {
         /// True when started by mpirun/mpiexec (OpenMPI, PMIx, PMI) or srun.
-        public let launched: Bool
+        package let launched: Bool
         /// `OpenMPI`, `PMIx`, `PMI`, `Slurm`, or nil.
-        public let launcher: String?
+        package let launcher: String?
         /// The launcher's rank for this process, when it says.
-        public let rank: Int?
+        package let rank: Int?
         /// The job's number of ranks, when the launcher says.
-        public let size: Int?
+        package let size: Int?
         /// Ranks on this node (`OMPI_COMM_WORLD_LOCAL_SIZE`, `MPI_LOCALNRANKS`, `SLURM_NTASKS_PER_NODE`), when known.
-        public let localSize: Int?
+        package let localSize: Int?
     }
 
     /// Inspects `env` (normally `ProcessInfo.processInfo.environment`); checks
     /// `OMPI_COMM_WORLD_SIZE`, `PMIX_RANK`, `PMI_SIZE`, `SLURM_PROCID` in that order.
-    public static func detect(_ env: [String: String]) -> Detected {
+    package static func detect(_ env: [String: String]) -> Detected {
         func int(_ key: String) -> Int? {
             // Slurm may write counts like "2(x3)"; the leading number is the per-node figure.
             env[key].flatMap { Int($0.prefix { $0.isNumber }) }
@@ -44,7 +44,7 @@ public enum LaunchEnvironment {
 
     /// An `MPICommunicator` when a launcher is detected, else a `SingleProcessCommunicator` (MPI untouched).
     /// - Parameter stallTimeout: `--stall-timeout` seconds, or nil for the adaptive default.
-    public static func makeCommunicator(stallTimeout: Double?) throws -> any Communicator {
+    package static func makeCommunicator(stallTimeout: Double?) throws -> any Communicator {
         if detect(ProcessInfo.processInfo.environment).launched {
             return try MPICommunicator(stallTimeout: stallTimeout)
         }

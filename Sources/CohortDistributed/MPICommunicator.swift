@@ -15,14 +15,14 @@ struct MPIComm: @unchecked Sendable {
 /// own duplicated communicator, and its `MPI_Abort`. If the library provides less than MULTIPLE
 /// (but at least SERIALIZED), arrival tracking is disabled and a stall is reported without
 /// naming ranks. Errors are returned (`MPI_ERRORS_RETURN`) and thrown as `DistributedError`.
-public final class MPICommunicator: Communicator, @unchecked Sendable {
-    public let rank: Int
-    public let size: Int
-    public let localRank: Int
-    public let localSize: Int
+package final class MPICommunicator: Communicator, @unchecked Sendable {
+    package let rank: Int
+    package let size: Int
+    package let localRank: Int
+    package let localSize: Int
     /// The thread level MPI provided (`MPI_THREAD_*`).
-    public let providedThreadLevel: Int32
-    public let watchdog: StallWatchdog?
+    package let providedThreadLevel: Int32
+    package let watchdog: StallWatchdog?
     let world: MPIComm
 
     /// Open MPI settings applied before `MPI_Init` unless the environment sets them:
@@ -34,7 +34,7 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
 
     /// Whether Open MPI runs this process with `mpi_yield_when_idle` set, read back through the MPI
     /// tool interface; nil where the library does not have the variable.
-    public var yieldsWhenIdle: Bool? {
+    package var yieldsWhenIdle: Bool? {
         var provided: Int32 = 0
         guard MPI_T_init_thread(Int32(MPI_THREAD_SINGLE), &provided) == MPI_SUCCESS else { return nil }
         defer { MPI_T_finalize() }
@@ -50,7 +50,7 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
 
     /// Initialises MPI (once per process) and starts the stall watchdog.
     /// - Parameter stallTimeout: seconds a collective may wait; nil = adaptive (see `StallWatchdog`).
-    public init(stallTimeout: Double?) throws {
+    package init(stallTimeout: Double?) throws {
         var initialized: Int32 = 0
         MPI_Initialized(&initialized)
         guard initialized == 0 else {
@@ -94,28 +94,28 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
         }
     }
 
-    public func allreduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) throws {
+    package func allreduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) throws {
         try allreduce(UnsafeMutableRawPointer(buffer.baseAddress), count: buffer.count,
                       elementSize: MemoryLayout<Float>.stride, type: cmpi_float())
     }
 
-    public func allreduceSum(_ buffer: UnsafeMutableBufferPointer<Double>) throws {
+    package func allreduceSum(_ buffer: UnsafeMutableBufferPointer<Double>) throws {
         try allreduce(UnsafeMutableRawPointer(buffer.baseAddress), count: buffer.count,
                       elementSize: MemoryLayout<Double>.stride, type: cmpi_double())
     }
 
-    public func allreduceSum(_ buffer: UnsafeMutableBufferPointer<Int64>) throws {
+    package func allreduceSum(_ buffer: UnsafeMutableBufferPointer<Int64>) throws {
         try allreduce(UnsafeMutableRawPointer(buffer.baseAddress), count: buffer.count,
                       elementSize: MemoryLayout<Int64>.stride, type: cmpi_int64())
     }
 
     /// `MPI_Allreduce` without the watchdog or chunking: the baseline for `cohort bench-allreduce`.
-    public func rawAllreduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) throws {
+    package func rawAllreduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) throws {
         try check(MPI_Allreduce(cmpi_in_place(), buffer.baseAddress, Int32(buffer.count), cmpi_float(),
                                 cmpi_op_sum(), world.raw), "MPI_Allreduce")
     }
 
-    public func broadcast(_ buffer: UnsafeMutableRawBufferPointer, root: Int) throws {
+    package func broadcast(_ buffer: UnsafeMutableRawBufferPointer, root: Int) throws {
         guard (0..<size).contains(root) else {
             throw DistributedError(rank: rank, call: "MPI_Bcast", message: "root \(root) out of range for \(size) ranks")
         }
@@ -127,7 +127,7 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
         }
     }
 
-    public func allgather(_ bytes: [UInt8]) throws -> [[UInt8]] {
+    package func allgather(_ bytes: [UInt8]) throws -> [[UInt8]] {
         try guarded("MPI_Allgather") {
             var counts = [Int32](repeating: 0, count: size)
             var mine = Int32(bytes.count)
@@ -152,17 +152,17 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
         }
     }
 
-    public func barrier() throws {
+    package func barrier() throws {
         try guarded("MPI_Barrier") { try check(MPI_Barrier(world.raw), "MPI_Barrier") }
     }
 
-    public func abort(code: Int32) -> Never {
+    package func abort(code: Int32) -> Never {
         fflush(nil)
         MPI_Abort(world.raw, code)
         exit(code)
     }
 
-    public func finalize() throws {
+    package func finalize() throws {
         watchdog?.stop()
         try check(MPI_Finalize(), "MPI_Finalize")
     }

@@ -1,9 +1,10 @@
+import CohortRandom
 /// Checks, before step 1, that every rank runs the same configuration.
-public struct RankAgreement {
+package struct RankAgreement {
     /// Allgathers a hash of `fields` (name and value, in order). On mismatch allgathers the fields
     /// themselves and throws a `DistributedError` naming each differing field with every rank's
     /// value and the ranks that differ from rank 0. Every rank throws the same error.
-    public static func verify(fields: [(name: String, value: String)], communicator: any Communicator) throws {
+    package static func verify(fields: [(name: String, value: String)], communicator: any Communicator) throws {
         let encoded = encode(fields)
         var hash = fnv1a(encoded)
         let hashes = try communicator.allgather(withUnsafeBytes(of: &hash) { Array($0) })
@@ -51,14 +52,4 @@ public struct RankAgreement {
         }
         return stride(from: 0, to: texts.count - 1, by: 2).map { (texts[$0], texts[$0 + 1]) }
     }
-}
-
-/// 64-bit FNV-1a: a stable hash (Swift's `Hasher` is seeded per process).
-func fnv1a<S: Sequence>(_ bytes: S) -> UInt64 where S.Element == UInt8 {
-    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-    for byte in bytes {
-        hash ^= UInt64(byte)
-        hash = hash &* 0x0000_0100_0000_01b3
-    }
-    return hash
 }

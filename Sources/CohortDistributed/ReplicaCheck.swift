@@ -1,8 +1,9 @@
+import CohortRandom
 /// Proves that every rank holds bitwise-identical values (parameters at epoch end).
-public enum ReplicaCheck {
+package enum ReplicaCheck {
     /// Allgathers a checksum of the values' bit patterns; throws a `DistributedError` naming the
     /// ranks whose checksum differs from rank 0's.
-    public static func verify(_ values: UnsafeBufferPointer<Float>, communicator: any Communicator) throws {
+    package static func verify(_ values: UnsafeBufferPointer<Float>, communicator: any Communicator) throws {
         var sum = checksum(values)
         let sums = try communicator.allgather(withUnsafeBytes(of: &sum) { Array($0) })
         let differing = (0..<sums.count).filter { sums[$0] != sums[0] }
@@ -14,7 +15,7 @@ public enum ReplicaCheck {
     }
 
     /// FNV-1a over the raw bytes: any bit difference (including -0 vs 0 and NaN payloads) changes it.
-    public static func checksum(_ values: UnsafeBufferPointer<Float>) -> UInt64 {
+    package static func checksum(_ values: UnsafeBufferPointer<Float>) -> UInt64 {
         fnv1a(UnsafeRawBufferPointer(values))
     }
 }

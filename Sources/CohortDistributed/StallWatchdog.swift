@@ -9,13 +9,13 @@ import Foundation
 /// slow checkpoint load on rank 0 does not trip it. On expiry it prints to stderr and calls
 /// `MPI_Abort` with `StallWatchdog.exitStatus`. A rank other than 0 whose peers' arrival it
 /// cannot see waits a short grace period first so that rank 0, which sees every rank, reports.
-public final class StallWatchdog: @unchecked Sendable {
+package final class StallWatchdog: @unchecked Sendable {
     /// The status the job is aborted with when a stall is detected.
-    public static let exitStatus: Int32 = 124
+    package static let exitStatus: Int32 = 124
     /// The timeout used before any step time is known, when none was given.
-    public static let startupTimeout: Double = 600
+    package static let startupTimeout: Double = 600
     /// The smallest adaptive timeout.
-    public static let minimumTimeout: Double = 60
+    package static let minimumTimeout: Double = 60
 
     private let fixedTimeout: Double?
     private let rank: Int
@@ -45,14 +45,14 @@ public final class StallWatchdog: @unchecked Sendable {
     }
 
     /// The timeout that the next `arm` will use, in seconds.
-    public var currentTimeout: Double {
+    package var currentTimeout: Double {
         condition.lock()
         defer { condition.unlock() }
         return timeout
     }
 
     /// Marks the start of training step `step`; the previous step's duration feeds the adaptive timeout.
-    public func stepBegan(_ step: Int) {
+    package func stepBegan(_ step: Int) {
         let now = ProcessInfo.processInfo.systemUptime
         condition.lock()
         defer { condition.unlock() }
@@ -69,19 +69,19 @@ public final class StallWatchdog: @unchecked Sendable {
     }
 
     /// Arms the watchdog for one collective at the current step.
-    public func arm(what: String) {
+    package func arm(what: String) {
         condition.lock()
         armLocked(step: step, what: what)
     }
 
     /// Arms the watchdog for one collective at `step`.
-    public func arm(step: Int, what: String) {
+    package func arm(step: Int, what: String) {
         condition.lock()
         armLocked(step: step, what: what)
     }
 
     /// Disarms after the collective returned.
-    public func disarm() {
+    package func disarm() {
         condition.lock()
         armed = nil
         condition.unlock()

@@ -9,12 +9,12 @@ private let stopFlag = Atomic<Bool>(false)
 /// The handler only sets a flag. At each step boundary the loop calls `agreeToStop(_:communicator:)`
 /// with `StopSignal.requested`; if any rank was signalled, all ranks stop at that same step, rank 0
 /// writes a checkpoint, every rank finalises and exits with `StopSignal.exitStatus`.
-public final class StopSignal {
+package final class StopSignal {
     /// Exit status of a run stopped by a signal at a step boundary (EX_TEMPFAIL: "requeue me").
-    public static let exitStatus: Int32 = 75
+    package static let exitStatus: Int32 = 75
 
     /// Installs the SIGTERM and SIGUSR1 handlers.
-    public static func install() {
+    package static func install() {
         for signalNumber in [SIGTERM, SIGUSR1] {
             var action = sigaction()
             action.__sigaction_handler.sa_handler = { _ in stopFlag.store(true, ordering: .relaxed) }
@@ -25,11 +25,11 @@ public final class StopSignal {
     }
 
     /// True once SIGTERM or SIGUSR1 arrived on this rank.
-    public static var requested: Bool { stopFlag.load(ordering: .relaxed) }
+    package static var requested: Bool { stopFlag.load(ordering: .relaxed) }
 }
 
 /// True on every rank if `local` is true on any rank (one Int64 allreduce); call at a step boundary.
-public func agreeToStop(_ local: Bool, communicator: any Communicator) throws -> Bool {
+package func agreeToStop(_ local: Bool, communicator: any Communicator) throws -> Bool {
     var votes: [Int64] = [local ? 1 : 0]
     try votes.withUnsafeMutableBufferPointer { try communicator.allreduceSum($0) }
     return votes[0] > 0

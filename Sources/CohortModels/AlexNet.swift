@@ -22,9 +22,9 @@ import CohortCore
 ///
 /// Other input sizes: the three stride-2 pools need at least 67×67 (a smaller input is an error
 /// naming the pooling layer whose output would vanish); larger inputs widen the first Dense layer.
-public enum AlexNet {
+package enum AlexNet {
     /// Which normalization follows the convolutions.
-    public enum Variant: Sendable {
+    package enum Variant: Sendable {
         /// BatchNorm after every convolution (seed Keras code).
         case batchNorm
         /// Local response normalization after conv1 and conv2 (the 2012 paper).
@@ -32,19 +32,19 @@ public enum AlexNet {
     }
 
     /// `alexnet`: the seed Keras variant with BatchNorm.
-    public static let batchNormEntry = ModelZoo.Entry(
+    package static let batchNormEntry = ModelZoo.Entry(
         name: "alexnet", summary: "AlexNet as the seed Keras code (BatchNorm, no LRN)",
         defaultInput: [3, 227, 227], defaultClasses: 1000,
         make: { classes, _ in make(.batchNorm, classes: classes) })
 
     /// `alexnet-lrn`: the 2012 paper as one tower.
-    public static let localResponseNormEntry = ModelZoo.Entry(
+    package static let localResponseNormEntry = ModelZoo.Entry(
         name: "alexnet-lrn", summary: "AlexNet as the 2012 paper, one tower (LRN, overlapping pools)",
         defaultInput: [3, 227, 227], defaultClasses: 1000,
         make: { classes, _ in make(.localResponseNorm, classes: classes) })
 
     /// A fresh, unbuilt layer tree of AlexNet for `classes` outputs.
-    public static func make(_ variant: Variant, classes: Int) -> any Layer {
+    package static func make(_ variant: Variant, classes: Int) -> any Layer {
         func conv(_ index: Int, _ filters: Int, _ kernel: Int, stride: Int = 1, padding: Padding) -> [any Layer] {
             let name = "conv\(index)"
             var layers: [any Layer] = [

@@ -4,14 +4,14 @@ import CohortCore
 /// Conv256/3 ×2 → MaxPool2 → Flatten → Dense128 → Dropout .5 → Dense64 → Dropout .5 → Dense(classes),
 /// ReLU, `same` padding, 1×28×28 input. 1,413,834 parameters for 10 classes.
 /// Departure: none (the final softmax is fused into the loss).
-public enum FashionCNN {
+package enum FashionCNN {
     /// `fashion-cnn`.
-    public static let entry = ModelZoo.Entry(
+    package static let entry = ModelZoo.Entry(
         name: "fashion-cnn", summary: "seed Fashion-MNIST CNN (Keras notebook)", defaultInput: [1, 28, 28], defaultClasses: 10,
         make: { classes, _ in make(classes: classes) })
 
     /// A fresh, unbuilt layer tree of the seed CNN for `classes` outputs.
-    public static func make(classes: Int) -> any Layer {
+    package static func make(classes: Int) -> any Layer {
         func conv(_ filters: Int, _ kernel: Int, _ name: String) -> [any Layer] {
             [Conv2D(filters: filters, kernel: kernel, padding: .same, name: name), Activation(.relu, name: name + "_relu")]
         }

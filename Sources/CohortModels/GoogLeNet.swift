@@ -14,24 +14,24 @@ import CohortCore
 /// the 7×7 average pool is a global one.
 ///
 /// Other input sizes: with `same` pools and global pooling any input builds (1×1 and up).
-public enum GoogLeNet {
+package enum GoogLeNet {
     /// `googlenet`.
-    public static let entry = ModelZoo.Entry(
+    package static let entry = ModelZoo.Entry(
         name: "googlenet", summary: "GoogLeNet / Inception v1 as the seed code (no aux heads, no BN)",
         defaultInput: [3, 224, 224], defaultClasses: 1000,
         make: { classes, _ in make(classes: classes) })
 
     /// Widths of one inception module (paper Table 1 columns).
-    public struct ModuleWidths: Sendable {
-        public var oneByOne: Int, reduce3x3: Int, conv3x3: Int, reduce5x5: Int, conv5x5: Int, poolProjection: Int
+    package struct ModuleWidths: Sendable {
+        package var oneByOne: Int, reduce3x3: Int, conv3x3: Int, reduce5x5: Int, conv5x5: Int, poolProjection: Int
 
-        public init(oneByOne: Int, reduce3x3: Int, conv3x3: Int, reduce5x5: Int, conv5x5: Int, poolProjection: Int) {
+        package init(oneByOne: Int, reduce3x3: Int, conv3x3: Int, reduce5x5: Int, conv5x5: Int, poolProjection: Int) {
             (self.oneByOne, self.reduce3x3, self.conv3x3) = (oneByOne, reduce3x3, conv3x3)
             (self.reduce5x5, self.conv5x5, self.poolProjection) = (reduce5x5, conv5x5, poolProjection)
         }
 
         /// Output channels of the module.
-        public var outputChannels: Int { oneByOne + conv3x3 + conv5x5 + poolProjection }
+        package var outputChannels: Int { oneByOne + conv3x3 + conv5x5 + poolProjection }
     }
 
     /// The nine modules of Table 1, in order, by name.
@@ -48,7 +48,7 @@ public enum GoogLeNet {
     ]
 
     /// A fresh, unbuilt layer tree of GoogLeNet for `classes` outputs.
-    public static func make(classes: Int) -> any Layer {
+    package static func make(classes: Int) -> any Layer {
         var layers: [any Layer] = convReLU(64, 7, stride: 2, "conv1")
         layers.append(MaxPool2D(kernel: 3, stride: 2, padding: .same, name: "pool1"))
         layers += convReLU(192, 3, "conv2")
@@ -65,7 +65,7 @@ public enum GoogLeNet {
     }
 
     /// One inception module: four `same`-padded branches concatenated along channels.
-    public static func inception(_ w: ModuleWidths, name: String) -> any Layer {
+    package static func inception(_ w: ModuleWidths, name: String) -> any Layer {
         Concat(name: name, [
             Sequential(name: "branch1x1", convReLU(w.oneByOne, 1, "conv")),
             Sequential(name: "branch3x3", convReLU(w.reduce3x3, 1, "reduce") + convReLU(w.conv3x3, 3, "conv")),

@@ -19,9 +19,9 @@ import CohortCore
 /// Other input sizes: `.seed` takes any size of at least 4×4. `.classic` zero-pads an input smaller
 /// than 32×32 up to 32×32 (as the paper placed 28×28 MNIST digits in a 32×32 field); a larger
 /// input leaves C5 with planes larger than 1×1, all flattened into F6.
-public enum LeNet {
+package enum LeNet {
     /// Which LeNet-5 to build.
-    public enum Variant: Sendable {
+    package enum Variant: Sendable {
         /// The seed notebook's Keras code: `same` padding, 28×28.
         case seed
         /// The paper's table: `valid` convolutions, 32×32.
@@ -29,19 +29,19 @@ public enum LeNet {
     }
 
     /// `lenet5`: the seed Keras variant.
-    public static let seedEntry = ModelZoo.Entry(
+    package static let seedEntry = ModelZoo.Entry(
         name: "lenet5", summary: "LeNet-5 as the seed Keras code (same padding, tanh, avg pool)",
         defaultInput: [1, 28, 28], defaultClasses: 10,
         make: { classes, input in make(.seed, classes: classes, input: input) })
 
     /// `lenet5-classic`: the paper's table.
-    public static let classicEntry = ModelZoo.Entry(
+    package static let classicEntry = ModelZoo.Entry(
         name: "lenet5-classic", summary: "LeNet-5 as the 1998 paper's table (32×32, valid convs)",
         defaultInput: [1, 32, 32], defaultClasses: 10,
         make: { classes, input in make(.classic, classes: classes, input: input) })
 
     /// A fresh, unbuilt layer tree of LeNet-5 for `classes` outputs and a per-sample `input` [C, H, W].
-    public static func make(_ variant: Variant, classes: Int, input: Shape) -> any Layer {
+    package static func make(_ variant: Variant, classes: Int, input: Shape) -> any Layer {
         let padding: Padding = variant == .seed ? .same : .valid
         func conv(_ filters: Int, _ name: String) -> [any Layer] {
             [Conv2D(filters: filters, kernel: 5, padding: padding, name: name), Activation(.tanh, name: name + "_tanh")]

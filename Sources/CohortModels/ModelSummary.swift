@@ -4,41 +4,41 @@ import CohortCore
 /// parameter counts, totals in Keras's convention, and forward FLOPs — read off the model's built
 /// layer tree. Building describes parameters without allocating them (only a `ParameterArena`
 /// does), so summarising VGG-16's 138 M weights costs nothing.
-public struct ModelSummary: Sendable {
+package struct ModelSummary: Sendable {
     /// One line of the table: a layer reached through `Sequential`s, with everything below it.
-    public struct Row: Sendable, Equatable {
+    package struct Row: Sendable, Equatable {
         /// Dotted path (`layer2.0`, `inception3a`); an unnamed layer shows its type.
-        public var name: String
+        package var name: String
         /// The CohortCore layer type (`Conv2D`, `Residual`, `Concat` …).
-        public var type: String
+        package var type: String
         /// Per-sample output shape.
-        public var outputShape: Shape
+        package var outputShape: Shape
         /// Trainable scalars of the layer and its descendants.
-        public var trainable: Int
+        package var trainable: Int
         /// Non-trainable scalars (BatchNorm running statistics) of the layer and its descendants.
-        public var buffers: Int
+        package var buffers: Int
         /// Forward FLOPs per sample of the layer and its descendants.
-        public var forwardFLOPs: Int
+        package var forwardFLOPs: Int
     }
 
     /// Per-sample input shape [C, H, W].
-    public let input: Shape
+    package let input: Shape
     /// Per-sample output shape ([classes]).
-    public let outputShape: Shape
-    public let rows: [Row]
+    package let outputShape: Shape
+    package let rows: [Row]
     /// Trainable scalars.
-    public let trainable: Int
+    package let trainable: Int
     /// Non-trainable scalars (BatchNorm running mean and variance).
-    public let buffers: Int
+    package let buffers: Int
     /// Forward FLOPs per sample (2 × multiply-accumulates of convolutions and dense layers).
-    public let forwardFLOPs: Int
+    package let forwardFLOPs: Int
 
     /// Keras's "Total params": trainable + non-trainable.
-    public var total: Int { trainable + buffers }
+    package var total: Int { trainable + buffers }
 
     /// Builds `root` for the per-sample `input` and summarizes it; throws where the input does not
     /// fit, naming the layer by its dotted path (e.g. `CoreError.spatialTooSmall`).
-    public init(root: any Layer, input: Shape) throws {
+    package init(root: any Layer, input: Shape) throws {
         self.input = input
         outputShape = try root.build(input: input)
         rows = Self.rows(of: root, prefix: "", outputShape: outputShape)
@@ -48,7 +48,7 @@ public struct ModelSummary: Sendable {
     }
 
     /// Summarizes the zoo model `name` for `classes` and `input` (defaults from its entry).
-    public init(model name: String, classes: Int? = nil, input: Shape? = nil) throws {
+    package init(model name: String, classes: Int? = nil, input: Shape? = nil) throws {
         let entry = try ModelZoo.entry(named: name)
         let shape = input ?? entry.defaultInput
         try self.init(root: entry.make(classes ?? entry.defaultClasses, shape), input: shape)

@@ -1,31 +1,31 @@
 import CohortCore
 
 /// Every model Cohort can train by name.
-public enum ModelZoo {
+package enum ModelZoo {
     /// A zoo entry: how to build the model's layers for a class count and a per-sample input shape.
-    public struct Entry: Sendable {
-        public let name: String
+    package struct Entry: Sendable {
+        package let name: String
         /// One line for `cohort models`.
-        public let summary: String
+        package let summary: String
         /// Default per-sample input [C, H, W] and class count.
-        public let defaultInput: Shape
-        public let defaultClasses: Int
+        package let defaultInput: Shape
+        package let defaultClasses: Int
         /// A fresh, unbuilt layer tree for `classes` outputs and a per-sample `input` [C, H, W]:
         /// the model's only description (summaries walk it once built).
-        public let make: @Sendable (_ classes: Int, _ input: Shape) -> any Layer
+        package let make: @Sendable (_ classes: Int, _ input: Shape) -> any Layer
     }
 
     /// Every entry, in the order `cohort models` lists them.
-    public static let entries: [Entry] = [
+    package static let entries: [Entry] = [
         FashionCNN.entry, LeNet.seedEntry, LeNet.classicEntry, AlexNet.batchNormEntry, AlexNet.localResponseNormEntry,
         VGG.entry, GoogLeNet.entry,
     ] + ResNet.entries + [ResNet.cifarEntry, ResNet.fashionEntry, Xception.entry, SENet.entry]
 
     /// The zoo names, in listing order.
-    public static var names: [String] { entries.map(\.name) }
+    package static var names: [String] { entries.map(\.name) }
 
     /// The entry for `name`, or an error listing the valid names.
-    public static func entry(named name: String) throws -> Entry {
+    package static func entry(named name: String) throws -> Entry {
         guard let entry = entries.first(where: { $0.name == name }) else {
             throw ZooError.unknownModel(name, valid: names)
         }
@@ -36,7 +36,7 @@ public enum ModelZoo {
     /// An input too small for the model is an error naming the layer's dotted path, thrown before
     /// the arena allocates any parameter.
     /// `inputGradient`: whether backward returns the gradient of the input (see `Network.init`).
-    public static func network(named name: String, classes: Int? = nil, input: Shape? = nil, inputGradient: Bool = false) throws -> Network {
+    package static func network(named name: String, classes: Int? = nil, input: Shape? = nil, inputGradient: Bool = false) throws -> Network {
         let entry = try entry(named: name)
         return try Network(root: entry.make(classes ?? entry.defaultClasses, input ?? entry.defaultInput),
                            inputShape: input ?? entry.defaultInput, inputGradient: inputGradient)
@@ -44,10 +44,10 @@ public enum ModelZoo {
 }
 
 /// Errors from the model zoo.
-public enum ZooError: Error, CustomStringConvertible, Equatable {
+package enum ZooError: Error, CustomStringConvertible, Equatable {
     case unknownModel(String, valid: [String])
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .unknownModel(name, valid):
             return "unknown model '\(name)'; valid models: \(valid.joined(separator: ", "))"

@@ -19,13 +19,13 @@ import CohortCore
 ///
 /// Other input sizes: explicit padding and global pooling let any input from 1×1 build
 /// (1×28×28 reaches 1×1 in stage 4).
-public enum ResNet {
+package enum ResNet {
     /// Depth of the network: blocks per stage and block type.
-    public enum Depth: Int, CaseIterable, Sendable {
+    package enum Depth: Int, CaseIterable, Sendable {
         case resnet18 = 18, resnet34 = 34, resnet50 = 50, resnet101 = 101, resnet152 = 152
 
         /// Residual blocks in each of the four stages.
-        public var blocksPerStage: [Int] {
+        package var blocksPerStage: [Int] {
             switch self {
             case .resnet18: return [2, 2, 2, 2]
             case .resnet34: return [3, 4, 6, 3]
@@ -36,11 +36,11 @@ public enum ResNet {
         }
 
         /// Bottleneck blocks (50 and deeper) or basic blocks.
-        public var usesBottleneck: Bool { rawValue >= 50 }
+        package var usesBottleneck: Bool { rawValue >= 50 }
     }
 
     /// The zoo entries `resnet18` … `resnet152`.
-    public static let entries: [ModelZoo.Entry] = Depth.allCases.map { depth in
+    package static let entries: [ModelZoo.Entry] = Depth.allCases.map { depth in
         ModelZoo.Entry(
             name: "resnet\(depth.rawValue)",
             summary: "ResNet-\(depth.rawValue) (\(depth.usesBottleneck ? "bottleneck" : "basic") blocks, torchvision layout)",
@@ -49,19 +49,19 @@ public enum ResNet {
     }
 
     /// `resnet18-cifar`: ResNet-18 with the small-image stem (CIFAR 32×32, Fashion-MNIST 28×28).
-    public static let cifarEntry = ModelZoo.Entry(
+    package static let cifarEntry = ModelZoo.Entry(
         name: "resnet18-cifar", summary: "ResNet-18 with a 3×3/1 stem and no max pool, for 28–32 px images",
         defaultInput: [3, 32, 32], defaultClasses: 10,
         make: { classes, _ in make(.resnet18, classes: classes, stem: .smallImages) })
 
     /// `resnet18-fashion`: ResNet-18 for 28×28 grayscale (Fashion-MNIST), stage 1 at 14×14.
-    public static let fashionEntry = ModelZoo.Entry(
+    package static let fashionEntry = ModelZoo.Entry(
         name: "resnet18-fashion", summary: "ResNet-18 with a 3×3/1 stem and a 2×2 max pool, for 28 px grayscale images",
         defaultInput: [1, 28, 28], defaultClasses: 10,
         make: { classes, _ in make(.resnet18, classes: classes, stem: .smallImagesPooled) })
 
     /// The layers before the residual stages.
-    public enum Stem: Sendable {
+    package enum Stem: Sendable {
         /// 7×7/2 convolution and 3×3/2 max pool: ÷4 before stage 1 (ImageNet, 224×224).
         case imageNet
         /// One 3×3/1 convolution, no pooling (He et al. §4.2 for CIFAR; the common ResNet-18 adaptation
@@ -74,7 +74,7 @@ public enum ResNet {
 
     /// A fresh, unbuilt layer tree of a ResNet of `depth` for `classes` outputs. With `squeezeExcitation` set, every block's
     /// residual branch ends in a squeeze-and-excitation layer of that reduction (SE-ResNet).
-    public static func make(_ depth: Depth, classes: Int, stem: Stem = .imageNet, squeezeExcitation reduction: Int? = nil) -> any Layer {
+    package static func make(_ depth: Depth, classes: Int, stem: Stem = .imageNet, squeezeExcitation reduction: Int? = nil) -> any Layer {
         var layers: [any Layer]
         switch stem {
         case .imageNet:
@@ -109,7 +109,7 @@ public enum ResNet {
     }
 
     /// A basic block (two 3×3 convolutions) followed by its ReLU; `width` output channels.
-    public static func basicBlock(inputChannels: Int, width: Int, stride: Int, squeezeExcitation reduction: Int? = nil, name: String) -> any Layer {
+    package static func basicBlock(inputChannels: Int, width: Int, stride: Int, squeezeExcitation reduction: Int? = nil, name: String) -> any Layer {
         var main: [any Layer] = conv(width, 3, stride: stride, "conv1") + [BatchNorm(name: "bn1"), Activation(.relu, name: "relu1")]
         main += conv(width, 3, "conv2") + [BatchNorm(name: "bn2")]
         if let reduction { main.append(SqueezeExcitation(reduction: reduction, name: "se")) }
@@ -117,7 +117,7 @@ public enum ResNet {
     }
 
     /// A bottleneck block (1×1 → 3×3 → 1×1, 4·`width` output channels) followed by its ReLU.
-    public static func bottleneck(inputChannels: Int, width: Int, stride: Int, squeezeExcitation reduction: Int? = nil, name: String) -> any Layer {
+    package static func bottleneck(inputChannels: Int, width: Int, stride: Int, squeezeExcitation reduction: Int? = nil, name: String) -> any Layer {
         var main: [any Layer] = conv(width, 1, "conv1") + [BatchNorm(name: "bn1"), Activation(.relu, name: "relu1")]
         main += conv(width, 3, stride: stride, "conv2") + [BatchNorm(name: "bn2"), Activation(.relu, name: "relu2")]
         main += conv(width * 4, 1, "conv3") + [BatchNorm(name: "bn3")]

@@ -12,18 +12,18 @@ import CohortCore
 /// SE-ResNet-50 follows the original ResNet and strides in the first 1×1 (same parameter count).
 ///
 /// Other input sizes: as `ResNet`, any input from 1×1 builds.
-public enum SENet {
+package enum SENet {
     /// `se-resnet50`.
-    public static let entry = ModelZoo.Entry(
+    package static let entry = ModelZoo.Entry(
         name: "se-resnet50", summary: "SE-ResNet-50 (squeeze-and-excitation, reduction 16)",
         defaultInput: [3, 224, 224], defaultClasses: 1000,
         make: { classes, _ in make(classes: classes) })
 
     /// The squeeze-and-excitation reduction ratio r of the paper.
-    public static let reduction = 16
+    package static let reduction = 16
 
     /// A fresh, unbuilt layer tree of SE-ResNet-50 for `classes` outputs.
-    public static func make(classes: Int) -> any Layer {
+    package static func make(classes: Int) -> any Layer {
         ResNet.make(.resnet50, classes: classes, squeezeExcitation: reduction)
     }
 }

@@ -13,9 +13,9 @@ import CohortCore
 ///
 /// Other input sizes: the five pools need at least 32×32 (smaller is an error naming the pool whose
 /// output would vanish); inputs that are not 224×224 change the width of the first Dense layer.
-public enum VGG {
+package enum VGG {
     /// `vgg16`.
-    public static let entry = ModelZoo.Entry(
+    package static let entry = ModelZoo.Entry(
         name: "vgg16", summary: "VGG-16 (configuration D), 13 conv + 3 dense",
         defaultInput: [3, 224, 224], defaultClasses: 1000,
         make: { classes, _ in make(classes: classes) })
@@ -24,7 +24,7 @@ public enum VGG {
     static let stages: [[Int]] = [[64, 64], [128, 128], [256, 256, 256], [512, 512, 512], [512, 512, 512]]
 
     /// A fresh, unbuilt layer tree of VGG-16 for `classes` outputs.
-    public static func make(classes: Int) -> any Layer {
+    package static func make(classes: Int) -> any Layer {
         var layers: [any Layer] = []
         for (stage, filters) in stages.enumerated() {
             for (index, count) in filters.enumerated() {

@@ -17,9 +17,9 @@ import CohortCore
 ///
 /// Other input sizes: the two `valid` stem convolutions need at least 7×7; every later stage uses
 /// `same` padding and global pooling, so 1×28×28 builds (exit flow at 1×1).
-public enum Xception {
+package enum Xception {
     /// `xception`.
-    public static let entry = ModelZoo.Entry(
+    package static let entry = ModelZoo.Entry(
         name: "xception", summary: "Xception (entry/middle/exit flows, Keras layout)",
         defaultInput: [3, 299, 299], defaultClasses: 1000,
         make: { classes, _ in make(classes: classes) })
@@ -28,7 +28,7 @@ public enum Xception {
     static let middleBlocks = 8
 
     /// A fresh, unbuilt layer tree of Xception for `classes` outputs.
-    public static func make(classes: Int) -> any Layer {
+    package static func make(classes: Int) -> any Layer {
         var layers: [any Layer] = [
             Conv2D(filters: 32, kernel: 3, stride: 2, padding: .valid, bias: false, name: "block1_conv1"),
             BatchNorm(name: "block1_conv1_bn"), Activation(.relu, name: "block1_conv1_act"),
@@ -55,7 +55,7 @@ public enum Xception {
 
     /// [ReLU] → sep → BN → ReLU → sep → BN → max pool 3×3/2, plus a 1×1/2 convolution + BN shortcut.
     /// `leadingReLU` is false for block 2, whose input has just been through a ReLU.
-    public static func downsamplingBlock(block: Int, filters: (Int, Int), leadingReLU: Bool) -> any Layer {
+    package static func downsamplingBlock(block: Int, filters: (Int, Int), leadingReLU: Bool) -> any Layer {
         var main: [any Layer] = leadingReLU ? [Activation(.relu, name: "block\(block)_sepconv1_act")] : []
         main += separable(filters.0, block: block, index: 1) + [Activation(.relu, name: "block\(block)_sepconv2_act")]
         main += separable(filters.1, block: block, index: 2)
@@ -67,7 +67,7 @@ public enum Xception {
     }
 
     /// Three ReLU → separable 728 → BN units with an identity shortcut.
-    public static func middleBlock(block: Int, channels: Int = 728) -> any Layer {
+    package static func middleBlock(block: Int, channels: Int = 728) -> any Layer {
         var main: [any Layer] = []
         for index in 1...3 {
             main.append(Activation(.relu, name: "block\(block)_sepconv\(index)_act"))

@@ -1,68 +1,68 @@
 import CohortCore
 import CohortDistributed
+import CohortRandom
 
 /// Steady-state training throughput of a network on synthetic data, as `cohort bench` reports it:
 /// img/s after warm-up (the median of consecutive timed windows, as the peer scripts time theirs),
 /// the step split, achieved GFLOP/s of the model and of its convolutions, and the same process's
 /// `cblas_sgemm` GFLOP/s for scale. Runs one rank's part; the caller gathers.
-public enum ThroughputBenchmark {
+package enum ThroughputBenchmark {
     /// One rank's measurement.
-    public struct Measurement: Codable, Sendable {
-        public var rank: Int
+    package struct Measurement: Codable, Sendable {
+        package var rank: Int
         /// Steps per window.
-        public var steps: Int
-        public var localBatch: Int
+        package var steps: Int
+        package var localBatch: Int
         /// Seconds of the median window.
-        public var seconds: Double
+        package var seconds: Double
         /// This rank's img/s in the median window.
-        public var imagesPerSecond: Double
+        package var imagesPerSecond: Double
         /// This rank's img/s in each window, in order.
-        public var windowImagesPerSecond: [Double]
+        package var windowImagesPerSecond: [Double]
         /// Milliseconds per step (over all windows) in data wait, forward, backward, communication
         /// wait and optimizer.
-        public var stepMilliseconds: [String: Double]
+        package var stepMilliseconds: [String: Double]
         /// Training FLOPs counted as 3 × forward (forward, input gradient, weight gradient).
-        public var modelGFLOPS: Double
-        public var convolutionGFLOPS: Double
+        package var modelGFLOPS: Double
+        package var convolutionGFLOPS: Double
         /// Share of step time spent inside convolution layers.
-        public var convolutionShare: Double
-        public var sgemmGFLOPS: Double
+        package var convolutionShare: Double
+        package var sgemmGFLOPS: Double
         /// Peak resident memory of this rank's process, in MB, after the timed steps.
-        public var peakResidentMegabytes: Double
+        package var peakResidentMegabytes: Double
         /// Peak resident memory once the model was built, before the first step: the model's own
         /// cost (parameters, gradients) without optimizer state and activations.
-        public var builtModelResidentMegabytes: Double
+        package var builtModelResidentMegabytes: Double
         /// The leaf layers that took the most time, slowest first.
-        public var slowestLayers: [LayerTime]
+        package var slowestLayers: [LayerTime]
     }
 
     /// Milliseconds per step one leaf layer took.
-    public struct LayerTime: Codable, Sendable {
-        public var name: String
-        public var kind: String
-        public var forwardMilliseconds: Double
-        public var backwardMilliseconds: Double
+    package struct LayerTime: Codable, Sendable {
+        package var name: String
+        package var kind: String
+        package var forwardMilliseconds: Double
+        package var backwardMilliseconds: Double
         /// Training GFLOP/s of this layer (3 × forward FLOPs), 0 for layers without FLOPs.
-        public var gflops: Double
+        package var gflops: Double
     }
 
     /// Runs `warmup` training steps of `network` on random images and labels, then `windows` timed
     /// windows of `steps` steps.
-    public static func measure(network: Network, communicator: any Communicator, globalBatch: Int, steps: Int, windows: Int = 1,
-                               warmup: Int, threads: Int, bucketBytes: Int, overlapCommunication: Bool) throws -> Measurement {
-        guard globalBatch % communicator.size == 0 else {
-            throw TrainingError.invalidConfiguration("--batch-size \(globalBatch) is not divisible by the \(communicator.size) ranks")
-        }
-        let localBatch = globalBatch / communicator.size
+    /// `configuration` gives the global batch and how steps run (threads, buckets, overlap).
+    package static func measure(network: Network, communicator: any Communicator, configuration: TrainingConfiguration,
+                               steps: Int, windows: Int = 1, warmup: Int) throws -> Measurement {
+        try configuration.validate(worldSize: communicator.size)
+        let localBatch = configuration.globalBatch / communicator.size
         let builtModelResidentMegabytes = PeakResidentMemory.megabytes
         network.arena.initialize(seed: 1)
-        var generator = SeededGenerator(seed: UInt64(communicator.rank) + 7)
+        var generator = SplitMix64(seed: UInt64(communicator.rank) + 7)
         let images = (0..<(localBatch * network.inputShape.count)).map { _ in Float.random(in: -1...1, using: &generator) }
         let classes = network.outputShape.count
         let labels = (0..<localBatch).map { _ in Int32.random(in: 0..<Int32(classes), using: &generator) }
-        let keys = (0..<localBatch).map { UInt64(communicator.rank * localBatch + $0) }
+        let keys = (0..<localBatch).map { SampleKey(seed: 0, epoch: 0, index: communicator.rank * localBatch + $0) }
         let step = TrainingStep(network: network, optimizer: SGD(arena: network.arena, momentum: 0.9), communicator: communicator,
-                                globalBatch: globalBatch, threads: threads, bucketBytes: bucketBytes, overlapCommunication: overlapCommunication)
+                                options: configuration.stepOptions)
         func run(_ count: Int) throws {
             try images.withUnsafeBufferPointer { buffer in
                 for index in 0..<count {
@@ -114,8 +114,8 @@ public enum ThroughputBenchmark {
     }
 
     /// `cblas_sgemm` GFLOP/s on 1024×1024×1024 in this process with its current thread count.
-    public static func sgemmGFLOPS(size: Int = 1024, repetitions: Int = 8) -> Double {
-        var generator = SeededGenerator(seed: 3)
+    package static func sgemmGFLOPS(size: Int = 1024, repetitions: Int = 8) -> Double {
+        var generator = SplitMix64(seed: 3)
         let a = (0..<(size * size)).map { _ in Float.random(in: -1...1, using: &generator) }
         let b = a.reversed() as [Float]
         var c = [Float](repeating: 0, count: size * size)

@@ -6,30 +6,24 @@ import Foundation
 extension Trainer {
     /// Runs the rest of the current epoch, evaluates, decides and checkpoints. Returns why the run
     /// stops early, or nil to go on.
-    func runEpoch(sampler: ShardSampler) throws -> Outcome? {
+    func runEpoch(sampler: ShardSampler) throws -> Ending? {
         let epoch = state.epoch, steps = sampler.stepsPerEpoch
         let schedule = configuration.learningRateSchedule
         let batches = sampler.epochBatches(epoch: epoch, fromStep: state.stepInEpoch)
         let loader = BatchLoader(dataset: data.train, batches: batches, augmentation: configuration.augmentation,
                                  seed: configuration.seed, epoch: epoch, threads: configuration.threads)
-        var sums = [state.metrics["partial_loss_sum"] ?? 0, state.metrics["partial_correct"] ?? 0, state.metrics["partial_count"] ?? 0]
+        var tally = EpochTally(checkpointMetrics: state.metrics)
         let epochStart = StepTimings.now()
-        var imagesThisRun = 0
         var learningRate = 0.0
 
         while true {
             let waitStart = StepTimings.now()
             guard let batch = try loader.next() else { break }
             learningRate = schedule.rate(epoch: epoch, step: state.stepInEpoch, stepsPerEpoch: steps) * state.plateau.scale
-            let result = try step.run(images: batch.images, labels: batch.labels,
-                                      keys: batch.indices.map { SeededGenerator.key(configuration.seed, UInt64(epoch), UInt64($0)) },
+            let result = try step.run(images: batch.images, labels: batch.labels, keys: batch.keys,
                                       learningRate: learningRate, globalStep: state.globalStep, dataWait: StepTimings.now() - waitStart)
             if result.nonFinite { throw TrainingError.nonFiniteLoss(step: state.globalStep, epoch: epoch) }
-            imagesThisRun += batch.count
-
-            sums[0] += result.lossSum
-            sums[1] += Double(result.correct)
-            sums[2] += Double(batch.count)
+            tally.add(result, count: batch.count)
             state.stepInEpoch += 1
             state.globalStep += 1
             state.optimizerSteps = optimizer.stepCount
@@ -37,24 +31,24 @@ extension Trainer {
             callbacks.forEach {
                 $0.batchEnded(epoch: epoch, step: state.stepInEpoch, stepsPerEpoch: steps, loss: result.lossSum / Double(batch.count),
                               accuracy: Double(result.correct) / Double(batch.count),
-                              imagesPerSecond: Double(imagesThisRun * communicator.size) / max(elapsed, 1e-9))
+                              imagesPerSecond: tally.images * Double(communicator.size) / max(elapsed, 1e-9))
             }
             let reachedMax = configuration.maxSteps.map { state.globalStep >= $0 } ?? false
             if result.stopRequested || reachedMax {
-                state.metrics = ["partial_loss_sum": sums[0], "partial_correct": sums[1], "partial_count": sums[2]]
+                state.metrics = tally.checkpointMetrics
                 try saveCheckpoint(names: ["last"])
                 note(result.stopRequested ? "stop signal received: saved \(store?.path("last") ?? "no checkpoint (no --checkpoint-dir)") at global step \(state.globalStep)"
                                   : "reached --max-steps \(state.globalStep)")
                 return result.stopRequested ? .signalled : .maxSteps
             }
         }
-        return try finishEpoch(sums: sums, learningRate: learningRate, seconds: StepTimings.now() - epochStart, images: imagesThisRun)
+        tally.seconds = StepTimings.now() - epochStart
+        return try finishEpoch(tally: tally, learningRate: learningRate)
     }
 
     /// Epoch end: reduce metrics, share BatchNorm statistics, prove replicas equal, evaluate, decide, checkpoint.
-    private func finishEpoch(sums: [Double], learningRate: Double, seconds: Double, images: Int) throws -> Outcome? {
-        var totals = sums + [seconds, Double(images)]
-        try totals.withUnsafeMutableBufferPointer { try communicator.allreduceSum($0) }
+    private func finishEpoch(tally: EpochTally, learningRate: Double) throws -> Ending? {
+        let totals = try communicator.sum(tally)
         // Running statistics are computed on each rank's slice; rank 0's become everyone's (as DDP does).
         try communicator.broadcast(UnsafeMutableRawBufferPointer(network.arena.bufferValues), root: 0)
         try ReplicaCheck.verify(UnsafeBufferPointer(network.arena.values), communicator: communicator)
@@ -62,9 +56,9 @@ extension Trainer {
         let epoch = state.epoch
         let validation = try data.validation.map { try evaluate($0) }
         let metrics = EpochMetrics(
-            epoch: epoch, globalStep: state.globalStep, loss: totals[0] / max(totals[2], 1), accuracy: totals[1] / max(totals[2], 1),
+            epoch: epoch, globalStep: state.globalStep, loss: totals.loss, accuracy: totals.accuracy,
             validation: validation, learningRate: learningRate,
-            imagesPerSecond: totals[4] / max(totals[3] / Double(communicator.size), 1e-9), seconds: totals[3] / Double(communicator.size))
+            imagesPerSecond: totals.images / max(totals.seconds / Double(communicator.size), 1e-9), seconds: totals.seconds / Double(communicator.size))
         state.history.append(metrics.record)
         state.metrics = metrics.record
         state.epoch += 1

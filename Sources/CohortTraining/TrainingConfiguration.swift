@@ -2,44 +2,67 @@ import CohortCore
 import CohortData
 
 /// Every setting of a training run. All ranks must agree on the fields in `agreementFields`.
-public struct TrainingConfiguration: Sendable {
-    public enum OptimizerKind: String, Sendable, CaseIterable { case sgd, adam, adamw }
+package struct TrainingConfiguration: Sendable {
+    package enum OptimizerKind: String, Sendable, CaseIterable { case sgd, adam, adamw }
 
-    public var model: String
-    public var epochs = 1
-    public var globalBatch = 32
-    public var learningRate = 0.01
-    public var momentum = 0.0
-    public var nesterov = false
-    public var weightDecay = 0.0
-    public var optimizer = OptimizerKind.sgd
-    public var schedule = LearningRateSchedule.Kind.constant
-    public var plateau: ReduceOnPlateau?
-    public var warmupEpochs = 0.0
-    public var labelSmoothing = 0.0
-    public var augmentation = Augmentation.none
-    public var seed: UInt64 = 0
-    public var checkpointDirectory: String?
-    public var keep = 3
-    public var saveBest = false
-    public var earlyStopPatience: Int?
-    public var maxSteps: Int?
-    public var bucketBytes = 25 << 20
-    public var overlapCommunication = true
+    package var model: String
+    package var epochs = 1
+    package var globalBatch = 32
+    package var learningRate = 0.01
+    package var momentum = 0.0
+    package var nesterov = false
+    package var weightDecay = 0.0
+    package var optimizer = OptimizerKind.sgd
+    package var schedule = LearningRateSchedule.Kind.constant
+    package var plateau: ReduceOnPlateau?
+    package var warmupEpochs = 0.0
+    package var labelSmoothing = 0.0
+    package var augmentation = Augmentation.none
+    package var seed: UInt64 = 0
+    package var checkpointDirectory: String?
+    package var keep = 3
+    package var saveBest = false
+    package var earlyStopPatience: Int?
+    package var maxSteps: Int?
+    package var bucketBytes = 25 << 20
+    package var overlapCommunication = true
     /// Sync-BN: BatchNorm statistics over the global batch instead of each rank's slice.
-    public var synchronizeBatchNorm = false
-    public var threads = 1
-    public var logPath: String?
+    package var synchronizeBatchNorm = false
+    package var threads = 1
 
-    public init(model: String) { self.model = model }
+    package init(model: String) { self.model = model }
+
+    /// The one check of these settings against the job they run in: the global batch must split
+    /// evenly over `worldSize` ranks and, when the training set's size is known, fit in it.
+    package func validate(worldSize: Int, sampleCount: Int? = nil) throws {
+        guard globalBatch >= 1 else { throw TrainingError.invalidConfiguration("--batch-size must be at least 1 (got \(globalBatch))") }
+        guard globalBatch % worldSize == 0 else {
+            throw TrainingError.invalidConfiguration(
+                "--batch-size \(globalBatch) is not divisible by the \(worldSize) ranks: the global batch is split evenly, so use a multiple of \(worldSize)")
+        }
+        if let sampleCount, sampleCount < globalBatch {
+            throw TrainingError.invalidConfiguration("--batch-size \(globalBatch) is larger than the \(sampleCount) training samples")
+        }
+    }
+
+    /// How each training step runs under these settings.
+    package var stepOptions: TrainingStep.Options {
+        var options = TrainingStep.Options(globalBatch: globalBatch)
+        options.threads = threads
+        options.labelSmoothing = labelSmoothing
+        options.bucketBytes = bucketBytes
+        options.overlapCommunication = overlapCommunication
+        options.synchronizeBatchNorm = synchronizeBatchNorm
+        return options
+    }
 
     /// The learning-rate schedule these settings describe.
-    public var learningRateSchedule: LearningRateSchedule {
+    package var learningRateSchedule: LearningRateSchedule {
         LearningRateSchedule(base: learningRate, kind: schedule, warmupEpochs: warmupEpochs)
     }
 
     /// Fields every rank must share before step 1 (the cross-rank configuration hash covers them).
-    public func agreementFields(network: Network, data: DatasetSplits) -> [(name: String, value: String)] {
+    package func agreementFields(network: Network, data: DatasetSplits) -> [(name: String, value: String)] {
         [
             ("version", CohortVersion.string), ("model", model), ("classes", "\(network.outputShape)"),
             ("input", "\(network.inputShape)"), ("parameters", "\(network.arena.trainableCount)+\(network.arena.bufferCount)"),
@@ -52,7 +75,7 @@ public struct TrainingConfiguration: Sendable {
     }
 
     /// Builds the optimizer these settings describe over `arena`.
-    public func makeOptimizer(arena: ParameterArena) -> any Optimizer {
+    package func makeOptimizer(arena: ParameterArena) -> any Optimizer {
         switch optimizer {
         case .sgd: return SGD(arena: arena, momentum: Float(momentum), nesterov: nesterov, weightDecay: Float(weightDecay))
         case .adam: return Adam(arena: arena, weightDecay: Float(weightDecay))

@@ -43,9 +43,13 @@ struct BenchCommand: ParsableCommand {
             let entry = try ModelZoo.entry(named: model)
             let input = imageSize.map { Shape([entry.defaultInput[0], $0, $0]) } ?? entry.defaultInput
             let network = try ModelZoo.network(named: model, classes: classes, input: input)
-            let measurement = try ThroughputBenchmark.measure(
-                network: network, communicator: communicator, globalBatch: batchSize, steps: steps, windows: windows, warmup: warmup,
-                threads: threadCount, bucketBytes: Int(bucketMB * 1_048_576), overlapCommunication: !noOverlap)
+            var configuration = TrainingConfiguration(model: model)
+            configuration.globalBatch = batchSize
+            configuration.threads = threadCount
+            configuration.bucketBytes = Int(bucketMB * 1_048_576)
+            configuration.overlapCommunication = !noOverlap
+            let measurement = try ThroughputBenchmark.measure(network: network, communicator: communicator, configuration: configuration,
+                                                              steps: steps, windows: windows, warmup: warmup)
             let all = try communicator.allgather(Array(JSONEncoder().encode(measurement)))
                 .map { try JSONDecoder().decode(ThroughputBenchmark.Measurement.self, from: Data($0)) }
             if communicator.rank == 0 {

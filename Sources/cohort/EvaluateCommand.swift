@@ -12,14 +12,10 @@ struct EvaluateCommand: ParsableCommand {
 
     @Option(help: "Checkpoint file (.safetensors).") var checkpoint: String
     @OptionGroup var data: DataOptions
-    @Option(help: "test, val or train.") var split = "test"
+    @Option(help: "Dataset split.") var split = SplitName.test
     @Option(name: .customLong("batch-size"), help: "Global evaluation batch size.") var batchSize = 256
     @Flag(help: "Print one JSON object.") var json = false
     @Option(help: "Threads per rank.") var threads: Int?
-
-    func validate() throws {
-        guard ["test", "val", "train"].contains(split) else { throw ValidationError("--split must be test, val or train (got '\(split)')") }
-    }
 
     func run() throws {
         try DistributedRun.run(stallTimeout: nil, threads: threads) { communicator, threadCount in
@@ -32,11 +28,11 @@ struct EvaluateCommand: ParsableCommand {
             let splits = try options.open(for: entry)
             let dataset: (any ImageDataset)?
             switch split {
-            case "train": dataset = splits.train
-            case "val": dataset = splits.validation
-            default: dataset = splits.test ?? splits.validation
+            case .train: dataset = splits.train
+            case .val: dataset = splits.validation
+            case .test: dataset = splits.test ?? splits.validation
             }
-            guard let dataset else { throw ValidationError("the dataset has no '\(split)' split (use --holdout N for a validation split of IDX data)") }
+            guard let dataset else { throw ValidationError("the dataset has no '\(split.rawValue)' split (use --holdout N for a validation split of IDX data)") }
             guard dataset.classNames == state.classNames else {
                 throw ValidationError("the checkpoint's classes \(state.classNames.prefix(5))… differ from the dataset's \(dataset.classNames.prefix(5))…")
             }
@@ -47,12 +43,12 @@ struct EvaluateCommand: ParsableCommand {
             if json {
                 let object: [String: Any] = [
                     "loss": result.loss, "accuracy": result.accuracy, "top5_accuracy": result.top5Accuracy, "samples": result.samples,
-                    "split": split, "checkpoint": checkpoint,
+                    "split": split.rawValue, "checkpoint": checkpoint,
                     "per_class_accuracy": Dictionary(uniqueKeysWithValues: zip(state.classNames, perClass)),
                 ]
                 print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
             } else {
-                print("\(split) split: " + String(format: "loss %.4f  accuracy %.4f  top-5 %.4f  (%d samples)",
+                print("\(split.rawValue) split: " + String(format: "loss %.4f  accuracy %.4f  top-5 %.4f  (%d samples)",
                                                     result.loss, result.accuracy, result.top5Accuracy, result.samples))
                 for (name, accuracy) in zip(state.classNames, perClass) {
                     print("  " + name.padding(toLength: 16, withPad: " ", startingAt: 0) + String(format: " %.4f", accuracy))

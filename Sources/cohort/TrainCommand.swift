@@ -21,8 +21,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "SGD momentum.") var momentum = 0.0
     @Flag(help: "Nesterov momentum.") var nesterov = false
     @Option(name: .customLong("weight-decay"), help: "L2 weight decay (AdamW: decoupled); biases and BatchNorm exempt.") var weightDecay = 0.0
-    @Option(help: "sgd, adam or adamw.") var optimizer = "sgd"
-    @Option(help: "constant, step, cosine or plateau.") var schedule = "constant"
+    @Option(help: "Optimizer.") var optimizer = TrainingConfiguration.OptimizerKind.sgd
+    @Option(help: "Learning-rate schedule.") var schedule = ScheduleName.constant
     @Option(name: .customLong("step-size"), help: "Epochs between decays of the step schedule.") var stepSize = 30
     @Option(help: "Decay factor of the step schedule.") var gamma = 0.1
     @Option(name: .customLong("warmup-epochs"), help: "Linear warmup epochs.") var warmupEpochs = 0.0
@@ -50,12 +50,6 @@ struct TrainCommand: ParsableCommand {
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1 (got \(epochs))") }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1 (got \(batchSize))") }
         guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be positive (got \(lr))") }
-        guard TrainingConfiguration.OptimizerKind(rawValue: optimizer) != nil else {
-            throw ValidationError("--optimizer must be sgd, adam or adamw (got '\(optimizer)')")
-        }
-        guard ["constant", "step", "cosine", "plateau"].contains(schedule) else {
-            throw ValidationError("--schedule must be constant, step, cosine or plateau (got '\(schedule)')")
-        }
         if let tensorboardEvery, tensorboardEvery < 1 { throw ValidationError("--tensorboard-every must be at least 1 (got \(tensorboardEvery))") }
         if tensorboardEvery != nil && tensorboard == nil { throw ValidationError("--tensorboard-every needs --tensorboard DIR") }
         guard bucketMB > 0 else { throw ValidationError("--bucket-mb must be positive (got \(bucketMB))") }
@@ -97,7 +91,7 @@ struct TrainCommand: ParsableCommand {
                 }
                 if let logPath { Console.line("metrics log: \(logPath)") }
             }
-            return result.outcome == .signalled ? StopSignal.exitStatus : 0
+            return result.ending == .signalled ? StopSignal.exitStatus : 0
         }
     }
 
@@ -109,12 +103,12 @@ struct TrainCommand: ParsableCommand {
         c.momentum = momentum
         c.nesterov = nesterov
         c.weightDecay = weightDecay
-        c.optimizer = TrainingConfiguration.OptimizerKind(rawValue: optimizer)!
+        c.optimizer = optimizer
         switch schedule {
-        case "step": c.schedule = .step(every: stepSize, gamma: gamma)
-        case "cosine": c.schedule = .cosine(epochs: epochs, minimum: 0)
-        case "plateau": c.plateau = ReduceOnPlateau()
-        default: c.schedule = .constant
+        case .constant: c.schedule = .constant
+        case .step: c.schedule = .step(every: stepSize, gamma: gamma)
+        case .cosine: c.schedule = .cosine(epochs: epochs, minimum: 0)
+        case .plateau: c.plateau = ReduceOnPlateau()
         }
         c.warmupEpochs = warmupEpochs
         c.labelSmoothing = labelSmoothing

@@ -1,4 +1,5 @@
 import CohortCore
+import CohortRandom
 import CohortTestSupport
 import Testing
 
@@ -49,7 +50,7 @@ import Testing
     }
 
     /// Distinct input values (a shuffled ramp) keep the maximum away from ties.
-    static func ramp(_ generator: inout SeededGenerator, _ index: Int) -> Float {
+    static func ramp(_ generator: inout SplitMix64, _ index: Int) -> Float {
         Float((index * 7919) % 1009) / 1009 * 4 - 2
     }
 
@@ -93,8 +94,8 @@ import Testing
     }
 
     /// Inputs kept away from 0, where ReLU has its kink.
-    static func awayFromZero(_ generator: inout SeededGenerator, _ index: Int) -> Float {
-        let v = generator.nextUnit() * 1.6 + 0.2
+    static func awayFromZero(_ generator: inout SplitMix64, _ index: Int) -> Float {
+        let v = generator.nextFloat() * 1.6 + 0.2
         return index % 2 == 0 ? v : -v
     }
 
@@ -154,7 +155,7 @@ import Testing
     @Test func squeezeExcitation() throws {
         // Positive inputs give pooled values of about 1, so ReLU pre-activations sit away from the kink.
         let report = try GradientChecker.check(SqueezeExcitation(reduction: 2, name: "se"), inputShape: [4, 3, 3], batch: 3, epsilon: 1e-3,
-                                               input: { generator, _ in generator.nextUnit() + 0.5 })
+                                               input: { generator, _ in generator.nextFloat() + 0.5 })
         #expect(report.worstRelativeError < Self.tolerance, "\(report)")
     }
 }

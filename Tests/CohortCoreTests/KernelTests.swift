@@ -1,15 +1,16 @@
 @testable import CohortCore
 import CohortTestSupport
 import Testing
+import CohortRandom
 
 @Suite struct KernelTests {
     @Test(arguments: [(false, false), (false, true), (true, false), (true, true)])
     func gemmEqualsNaive(transposeA: Bool, transposeB: Bool) {
         let (m, n, k) = (5, 7, 4)
-        var generator = SeededGenerator(seed: 3)
-        let a = (0..<(m * k)).map { _ in generator.nextUnit() - 0.5 }
-        let b = (0..<(k * n)).map { _ in generator.nextUnit() - 0.5 }
-        let c0 = (0..<(m * n)).map { _ in generator.nextUnit() - 0.5 }
+        var generator = SplitMix64(seed: 3)
+        let a = (0..<(m * k)).map { _ in generator.nextFloat() - 0.5 }
+        let b = (0..<(k * n)).map { _ in generator.nextFloat() - 0.5 }
+        let c0 = (0..<(m * n)).map { _ in generator.nextFloat() - 0.5 }
         var fast = c0, slow = c0
         let lda = transposeA ? m : k, ldb = transposeB ? k : n
         Gemm.multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 0.7, a: a, lda: lda, b: b, ldb: ldb, beta: 0.3, c: &fast, ldc: n)
@@ -26,8 +27,8 @@ import Testing
 
     @Test(arguments: geometries)
     func im2colMatchesNaive(_ g: ConvGeometry) {
-        var generator = SeededGenerator(seed: 5)
-        let image = (0..<(g.channels * g.inPlane)).map { _ in generator.nextUnit() }
+        var generator = SplitMix64(seed: 5)
+        let image = (0..<(g.channels * g.inPlane)).map { _ in generator.nextFloat() }
         var fast = [Float](repeating: -1, count: g.columnRows * g.outPlane), slow = fast
         Im2Col.im2col(g, image: image, columns: &fast, ld: g.outPlane)
         Im2Col.naiveIm2col(g, image: image, columns: &slow, ld: g.outPlane)
@@ -37,9 +38,9 @@ import Testing
     /// ⟨im2col(x), c⟩ = ⟨x, col2im(c)⟩ for random x and c.
     @Test(arguments: geometries)
     func im2colAndCol2imAreAdjoint(_ g: ConvGeometry) {
-        var generator = SeededGenerator(seed: 9)
-        let x = (0..<(g.channels * g.inPlane)).map { _ in generator.nextUnit() - 0.5 }
-        let c = (0..<(g.columnRows * g.outPlane)).map { _ in generator.nextUnit() - 0.5 }
+        var generator = SplitMix64(seed: 9)
+        let x = (0..<(g.channels * g.inPlane)).map { _ in generator.nextFloat() - 0.5 }
+        let c = (0..<(g.columnRows * g.outPlane)).map { _ in generator.nextFloat() - 0.5 }
         var columns = [Float](repeating: 0, count: c.count)
         Im2Col.im2col(g, image: x, columns: &columns, ld: g.outPlane)
         var image = [Float](repeating: 0, count: x.count)
@@ -54,10 +55,10 @@ import Testing
         let conv = Conv2D(filters: 3, kernel: 3, stride: 2, padding: .same, name: "conv")
         let network = try Network(root: conv, inputShape: [2, 5, 5])
         network.arena.initialize(seed: 1)
-        var generator = SeededGenerator(seed: 2)
-        for i in 0..<conv.bias!.count { conv.bias!.value[i] = generator.nextUnit() }
+        var generator = SplitMix64(seed: 2)
+        for i in 0..<conv.bias!.count { conv.bias!.value[i] = generator.nextFloat() }
         let x = Tensor(zeros: [2, 2, 5, 5])
-        for i in 0..<x.count { x[i] = generator.nextUnit() - 0.5 }
+        for i in 0..<x.count { x[i] = generator.nextFloat() - 0.5 }
         let y = try network.forward(x, context: Context(mode: .inference))
         #expect(y.shape == [2, 3, 3, 3])
         let w = conv.weight.value

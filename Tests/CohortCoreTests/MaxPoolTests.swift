@@ -1,4 +1,5 @@
 import CohortCore
+import CohortRandom
 import CohortTestSupport
 import Testing
 
@@ -12,9 +13,9 @@ import Testing
         let (batch, channels, height, width) = (4, 6, 11, 37)
         let layer = MaxPool2D(kernel: kernel, stride: stride, padding: padding, name: "pool")
         let network = try Network(root: layer, inputShape: [channels, height, width], inputGradient: true)
-        var generator = SeededGenerator(seed: 11)
+        var generator = SplitMix64(seed: 11)
         let x = Tensor(zeros: [batch, channels, height, width])
-        for i in 0..<x.count { x[i] = Float(Int(generator.nextUnit() * 5)) }   // five levels: many ties
+        for i in 0..<x.count { x[i] = Float(Int(generator.nextFloat() * 5)) }   // five levels: many ties
         let context = Context(mode: .training)
         let y = try network.forward(x, context: context)
         let dy = Tensor(zeros: y.shape)

@@ -1,6 +1,7 @@
 @testable import CohortCore
 import CohortTestSupport
 import Testing
+import CohortRandom
 
 /// Winograd F(2×2, 3×3) and F(4×4, 3×3) give the same outputs and gradients as im2col + GEMM.
 @Suite struct WinogradTests {
@@ -66,14 +67,14 @@ import Testing
         conv.algorithm = algorithm
         let network = try Network(root: conv, inputShape: [c.channels, c.size, c.size], inputGradient: true)
         network.arena.initialize(seed: 7)
-        var generator = SeededGenerator(seed: 3)
-        for i in 0..<conv.bias!.count { conv.bias!.value[i] = generator.nextUnit() - 0.5 }
+        var generator = SplitMix64(seed: 3)
+        for i in 0..<conv.bias!.count { conv.bias!.value[i] = generator.nextFloat() - 0.5 }
         let x = Tensor(zeros: [c.batch, c.channels, c.size, c.size])
-        for i in 0..<x.count { x[i] = generator.nextUnit() - 0.5 }
+        for i in 0..<x.count { x[i] = generator.nextFloat() - 0.5 }
         let context = Context(mode: .training)
         let y = try network.forward(x, context: context)
         let dy = Tensor(zeros: y.shape)
-        for i in 0..<dy.count { dy[i] = generator.nextUnit() - 0.5 }
+        for i in 0..<dy.count { dy[i] = generator.nextFloat() - 0.5 }
         network.arena.zeroGradients()
         let dx = try network.root.backward(dy, context: context)
         return (Array(y.values), Array(dx.values), Array(network.arena.gradients), conv.winogradTile)

@@ -1,3 +1,4 @@
+import CohortRandom
 import Testing
 @testable import CohortData
 

@@ -1,5 +1,6 @@
-import Testing
+import CohortRandom
 import Foundation
+import Testing
 @testable import CohortData
 
 @Suite struct ImageFolderTests {

@@ -4,7 +4,7 @@ import CohortTestSupport
 import Testing
 
 /// Finite-difference gradient checks of the zoo's composite blocks, built by the zoo's own block
-/// functions at tiny widths: input and every parameter (DESIGN §9), BatchNorm in training mode.
+/// functions at tiny widths: input and every parameter (docs/DESIGN.md §9.2), BatchNorm in training mode.
 ///
 /// Each block's ReLUs are swapped for tanh and its max pools for average pools of the same geometry
 /// (`smoothed`): with several kinks in a row some pre-activation, or some pair of pooled values,

@@ -1,9 +1,10 @@
 import CohortCore
 import CohortModels
+import CohortRandom
 
 /// Helpers shared by the zoo tests: seeded batches and one plain SGD training step.
 enum ZooFixtures {
-    /// The reference figures of issue 3 / DESIGN.md §8, each with the convention it is stated in.
+    /// The reference figures of docs/DESIGN.md §8.1, each with the convention it is stated in.
     enum Reference: Sendable, CustomStringConvertible {
         /// Keras's "Total params": trainable + BatchNorm moving mean/variance.
         case total(Int)
@@ -29,15 +30,15 @@ enum ZooFixtures {
 
     /// A batch of `n` samples of `input`, uniform in [-1, 1], from `seed`.
     static func batch(_ n: Int, input: Shape, seed: UInt64) -> Tensor {
-        var generator = SeededGenerator(seed: seed)
+        var generator = SplitMix64(seed: seed)
         let x = Tensor(zeros: input.batched(n))
-        for i in 0..<x.count { x[i] = generator.nextUnit() * 2 - 1 }
+        for i in 0..<x.count { x[i] = generator.nextFloat() * 2 - 1 }
         return x
     }
 
     /// A training context with one fixed sample key per sample.
     static func context(batch n: Int) -> Context {
-        Context(mode: .training, threads: 1, sampleKeys: (0..<n).map { UInt64($0) &* 7919 &+ 11 })
+        Context(mode: .training, threads: 1, sampleKeys: (0..<n).map { SampleKey(seed: 11, epoch: 0, index: $0) })
     }
 
     /// The mean cross-entropy of (x, labels) in training mode, without touching gradients or weights.

@@ -2,31 +2,31 @@ import Foundation
 
 /// Runs the built `cohort` executable, alone or under `mpirun`, with a hard timeout so a hang
 /// fails the test instead of blocking the suite.
-public enum CommandRunner {
-    public struct Outcome: CustomStringConvertible {
-        public var status: Int32
-        public var output: String
-        public var seconds: Double
-        public var timedOut: Bool
-        public var description: String { "status \(status)\(timedOut ? " (timed out)" : "") after \(String(format: "%.1f", seconds))s:\n\(output)" }
+package enum CommandRunner {
+    package struct Outcome: CustomStringConvertible {
+        package var status: Int32
+        package var output: String
+        package var seconds: Double
+        package var timedOut: Bool
+        package var description: String { "status \(status)\(timedOut ? " (timed out)" : "") after \(String(format: "%.1f", seconds))s:\n\(output)" }
     }
 
     /// The directory of the running test binary, where SwiftPM also puts `cohort`.
-    public static var productsDirectory: URL {
+    package static var productsDirectory: URL {
         URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
     }
 
-    public static var cohort: String { productsDirectory.appendingPathComponent("cohort").path }
+    package static var cohort: String { productsDirectory.appendingPathComponent("cohort").path }
 
     /// `mpirun` arguments that work as root and on a 2-core machine.
-    public static func mpirun(_ np: Int, _ arguments: [String]) -> [String] {
+    package static func mpirun(_ np: Int, _ arguments: [String]) -> [String] {
         ["mpirun", "--allow-run-as-root", "--oversubscribe", "-np", "\(np)", cohort] + arguments
     }
 
     /// Starts `arguments` (first = program, looked up in PATH), optionally acts on it once it has run
     /// for a while (`during`), and waits at most `timeout` seconds, killing the whole process group if needed.
     @discardableResult
-    public static func run(_ arguments: [String], timeout: Double, environment: [String: String] = [:],
+    package static func run(_ arguments: [String], timeout: Double, environment: [String: String] = [:],
                            during: ((Process) -> Void)? = nil) throws -> Outcome {
         let process = Process()
         // Foundation starts the child as the leader of its own process group, so `kill(-pid)` reaches
@@ -61,7 +61,7 @@ public enum CommandRunner {
     }
 
     /// The text printed so far (for `during` callbacks that wait for a line).
-    public static func waitFor(_ text: String, in file: String, timeout: Double) -> Bool {
+    package static func waitFor(_ text: String, in file: String, timeout: Double) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if let content = try? String(contentsOfFile: file, encoding: .utf8), content.contains(text) { return true }
@@ -71,7 +71,7 @@ public enum CommandRunner {
     }
 
     /// PIDs of processes whose command line contains every string of `parts`.
-    public static func pids(matching parts: [String]) -> [Int32] {
+    package static func pids(matching parts: [String]) -> [Int32] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return entries.compactMap { Int32($0) }.filter { pid in
             guard let raw = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
@@ -105,7 +105,7 @@ final class OutputCollector: @unchecked Sendable {
 
 extension CommandRunner {
     /// The PID of MPI rank `rank` among processes whose command line contains `tag`.
-    public static func rankPID(_ rank: Int, tag: String) -> Int32? {
+    package static func rankPID(_ rank: Int, tag: String) -> Int32? {
         pids(matching: [cohort, tag]).first { pid in
             guard let raw = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { return false }
             return raw.split(separator: 0).contains { String(decoding: $0, as: UTF8.self) == "OMPI_COMM_WORLD_RANK=\(rank)" }
@@ -113,7 +113,7 @@ extension CommandRunner {
     }
 
     /// Waits until `path` exists.
-    public static func waitForFile(_ path: String, timeout: Double) -> Bool {
+    package static func waitForFile(_ path: String, timeout: Double) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if FileManager.default.fileExists(atPath: path) { return true }

@@ -1,36 +1,37 @@
 import CohortCore
+import CohortRandom
 
-/// Finite-difference gradient checking for layers (DESIGN §9).
+/// Finite-difference gradient checking for layers (docs/DESIGN.md §9.2).
 ///
 /// loss = Σ y ⊙ r for a fixed random r; the analytic gradients from `backward` (input and every
 /// trainable parameter) are compared with central differences computed in Double.
-public enum GradientChecker {
-    public struct Report: CustomStringConvertible {
-        public var worstRelativeError: Double
-        public var worstPlace: String
-        public var description: String { "worst relative error \(worstRelativeError) at \(worstPlace)" }
+package enum GradientChecker {
+    package struct Report: CustomStringConvertible {
+        package var worstRelativeError: Double
+        package var worstPlace: String
+        package var description: String { "worst relative error \(worstRelativeError) at \(worstPlace)" }
     }
 
     /// Builds `layer` for `inputShape` (per sample), binds an arena, runs the check on a batch of `batch`.
     /// `input` fills the input; by default uniform in [-1, 1].
-    public static func check(
+    package static func check(
         _ layer: any Layer, inputShape: Shape, batch: Int = 2, mode: Context.Mode = .training, seed: UInt64 = 7,
-        epsilon: Double = 1e-2, samples: Int = 40, input: ((inout SeededGenerator, Int) -> Float)? = nil
+        epsilon: Double = 1e-2, samples: Int = 40, input: ((inout SplitMix64, Int) -> Float)? = nil
     ) throws -> Report {
         let network = try Network(root: layer, inputShape: inputShape, inputGradient: true)
         network.arena.initialize(seed: seed)
-        var generator = SeededGenerator(seed: seed &+ 1)
+        var generator = SplitMix64(seed: seed &+ 1)
         // Perturb parameters away from their initial constants (BatchNorm γ = 1, β = 0) to exercise every term.
         for (_, p) in network.arena.trainable {
-            for i in 0..<p.count { p.value[i] += (generator.nextUnit() - 0.5) * 0.2 }
+            for i in 0..<p.count { p.value[i] += (generator.nextFloat() - 0.5) * 0.2 }
         }
         let x = Tensor(zeros: Shape([batch] + inputShape.dims))
-        for i in 0..<x.count { x[i] = input?(&generator, i) ?? (generator.nextUnit() * 2 - 1) }
-        let context = Context(mode: mode, sampleKeys: (0..<batch).map { UInt64($0) &* 7919 &+ 11 })
+        for i in 0..<x.count { x[i] = input?(&generator, i) ?? (generator.nextFloat() * 2 - 1) }
+        let context = Context(mode: mode, sampleKeys: (0..<batch).map { SampleKey(seed: 11, epoch: 0, index: $0) })
 
         let y = try network.forward(x, context: context)
         let weights = Tensor(zeros: y.shape)
-        for i in 0..<weights.count { weights[i] = generator.nextUnit() * 2 - 1 }
+        for i in 0..<weights.count { weights[i] = generator.nextFloat() * 2 - 1 }
         network.arena.zeroGradients()
         let dy = Tensor(shape: y.shape, values: weights.array)
         let dxTensor = try layer.backward(dy, context: context)
@@ -66,7 +67,7 @@ public enum GradientChecker {
     }
 
     /// First, last and random indices (borders included).
-    static func sampleIndices(count: Int, samples: Int, generator: inout SeededGenerator) -> [Int] {
+    static func sampleIndices(count: Int, samples: Int, generator: inout SplitMix64) -> [Int] {
         if count <= samples { return Array(0..<count) }
         var set: Set<Int> = [0, count - 1]
         while set.count < samples { set.insert(Int(generator.next() % UInt64(count))) }

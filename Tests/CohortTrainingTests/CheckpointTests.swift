@@ -1,11 +1,12 @@
 import CohortCore
+import CohortTestSupport
 import CohortTraining
 import Foundation
 import Testing
 
 @Suite struct CheckpointTests {
     func trainedCheckpoint() throws -> (directory: String, network: Network) {
-        let directory = TrainingFixtures.temporaryDirectory()
+        let directory = TemporaryDirectory.make()
         var c = TrainingFixtures.configuration(directory: directory, epochs: 1)
         c.maxSteps = 3
         let (network, _) = try TrainingFixtures.train(c)
@@ -48,7 +49,7 @@ import Testing
     }
 
     @Test func foreignFilesAreRejected() throws {
-        let directory = TrainingFixtures.temporaryDirectory()
+        let directory = TemporaryDirectory.make()
         let garbage = directory + "/garbage.safetensors"
         try Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 7919) }).write(to: URL(fileURLWithPath: garbage))
         #expect(throws: CheckpointError.self) { _ = try CheckpointStore.inspect(path: garbage) }

@@ -1,4 +1,5 @@
 import CohortCore
+import CohortTestSupport
 import CohortTraining
 import Foundation
 import Testing
@@ -16,7 +17,7 @@ final class EventRecorder: TrainingCallback {
 
 @Suite struct TrainerTests {
     @Test func loopRaisesEventsLearnsAndWritesItsFiles() throws {
-        let directory = TrainingFixtures.temporaryDirectory()
+        let directory = TemporaryDirectory.make()
         let recorder = EventRecorder()
         let log = MetricsLog(path: directory + "/metrics.jsonl")
         let curves = CurvesPlot(path: directory + "/curves.svg")
@@ -24,7 +25,7 @@ final class EventRecorder: TrainingCallback {
         c.keep = 2
         let (_, result) = try TrainingFixtures.train(c, callbacks: [recorder, log, curves])
         #expect(recorder.events == ["fit 3x16 from 0", "last batch 0", "epoch 0 1", "last batch 1", "epoch 1 2", "last batch 2", "epoch 2 3", "end 10000"])
-        #expect(result.outcome == .completed)
+        #expect(result.ending == .completed)
         let losses = result.history.compactMap { $0["loss"] }
         #expect(losses.count == 3 && losses[2] < losses[0], "losses \(losses)")
         #expect((result.test?.accuracy ?? 0) > 0.5, "a tiny CNN on 512 images beats 50% on the test set")
@@ -39,20 +40,20 @@ final class EventRecorder: TrainingCallback {
     }
 
     @Test func interruptedAndResumedRunEqualsUninterruptedBitwise() throws {
-        let straight = TrainingFixtures.temporaryDirectory(), interrupted = TrainingFixtures.temporaryDirectory()
+        let straight = TemporaryDirectory.make(), interrupted = TemporaryDirectory.make()
         let (reference, _) = try TrainingFixtures.train(TrainingFixtures.configuration(directory: straight, epochs: 2))
         var first = TrainingFixtures.configuration(directory: interrupted, epochs: 2)
         first.maxSteps = 21   // stops in the middle of epoch 2
         let (_, partial) = try TrainingFixtures.train(first)
-        #expect(partial.outcome == .maxSteps)
+        #expect(partial.ending == .maxSteps)
         let (resumed, result) = try TrainingFixtures.train(TrainingFixtures.configuration(directory: interrupted, epochs: 2), resume: "auto")
-        #expect(result.outcome == .completed)
+        #expect(result.ending == .completed)
         #expect(Array(resumed.arena.values) == Array(reference.arena.values))
         #expect(Array(resumed.arena.bufferValues) == Array(reference.arena.bufferValues))
     }
 
     @Test func resumeRefusesAnotherConfiguration() throws {
-        let directory = TrainingFixtures.temporaryDirectory()
+        let directory = TemporaryDirectory.make()
         var c = TrainingFixtures.configuration(directory: directory, epochs: 1)
         c.maxSteps = 2
         _ = try TrainingFixtures.train(c)

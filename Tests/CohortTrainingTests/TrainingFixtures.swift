@@ -29,12 +29,6 @@ enum TrainingFixtures {
         return c
     }
 
-    static func temporaryDirectory() -> String {
-        let path = NSTemporaryDirectory() + "cohort-test-" + UUID().uuidString
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
-
     /// Trains the tiny network and returns it with the result.
     static func train(_ configuration: TrainingConfiguration, resume: String? = nil, callbacks: [any TrainingCallback] = []) throws -> (Network, Trainer.Result) {
         let network = try tinyNetwork()

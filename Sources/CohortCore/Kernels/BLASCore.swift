@@ -6,12 +6,12 @@ import Glibc
 /// Which OpenBLAS kernels this process runs. OpenBLAS picks them from the CPU model when it
 /// loads, and does not always pick the best the CPU can run (see `preferred`). `OPENBLAS_CORETYPE`
 /// overrides the choice, but OpenBLAS reads it only at load time, hence `BLASLaunch.applyByReexecuting()`.
-public enum BLASCore {
+package enum BLASCore {
     /// The kernel family OpenBLAS chose, e.g. "SkylakeX", "Haswell", "Prescott".
-    public static var name: String { String(cString: openblas_get_corename()) }
+    package static var name: String { String(cString: openblas_get_corename()) }
 
     /// 2 = AVX-512, 1 = AVX2 + FMA, 0 = neither (CPU and OS support both checked).
-    public static var cpuVectorLevel: Int { Int(cohort_cpu_vector_level()) }
+    package static var cpuVectorLevel: Int { Int(cohort_cpu_vector_level()) }
 
     /// The vector level (as `cpuVectorLevel`) each kernel family is written for: pre-AVX2 families
     /// are 0, the AVX2 ones 1, the AVX-512 ones 2. Families not listed are left alone.
@@ -25,7 +25,7 @@ public enum BLASCore {
     /// or nil when its choice is already as good. Debian's OpenBLAS picks "Prescott" on VMs that hide
     /// the CPU model and "Haswell" on AVX-512 AMD EPYC (Zen 4), whose SkylakeX kernels run sgemm
     /// 1.5× faster (118 vs 186 GFLOP/s on 2 cores, `cohort bench`).
-    public static func preferred(detected: String, vectorLevel: Int) -> String? {
+    package static func preferred(detected: String, vectorLevel: Int) -> String? {
         guard let level = coreVectorLevels[detected.lowercased()], level < vectorLevel else { return nil }
         switch vectorLevel {
         case 2: return "SkylakeX"
@@ -36,7 +36,7 @@ public enum BLASCore {
 
     /// "Haswell", or "Haswell (OPENBLAS_CORETYPE; this CPU also runs SkylakeX)" when the user's
     /// setting holds back kernels the CPU could run faster.
-    public static var description: String {
+    package static var description: String {
         guard getenv("OPENBLAS_CORETYPE") != nil, let better = preferred(detected: name, vectorLevel: cpuVectorLevel) else { return name }
         return "\(name) (OPENBLAS_CORETYPE; this CPU also runs \(better))"
     }

@@ -11,12 +11,12 @@ import Glibc
 ///   its own threads (transforms, im2col, pooling), which the spinning workers would otherwise
 ///   take cores from: on 2 cores, one rank × 2 threads trained googlenet at 10.2 img/s with the
 ///   default and 13.6 with 4 (`cohort bench --model googlenet --batch-size 16 --threads 2`).
-public enum BLASLaunch {
+package enum BLASLaunch {
     /// The timeout exponent Cohort asks for.
-    public static let threadTimeout = "4"
+    package static let threadTimeout = "4"
 
     /// The variables to set before OpenBLAS loads: none that `environment` already has.
-    public static func settings(environment: (String) -> String?, detectedCore: String, vectorLevel: Int) -> [(name: String, value: String)] {
+    package static func settings(environment: (String) -> String?, detectedCore: String, vectorLevel: Int) -> [(name: String, value: String)] {
         var result: [(name: String, value: String)] = []
         if environment("OPENBLAS_CORETYPE") == nil, let core = BLASCore.preferred(detected: detectedCore, vectorLevel: vectorLevel) {
             result.append(("OPENBLAS_CORETYPE", core))
@@ -31,7 +31,7 @@ public enum BLASLaunch {
     /// so mpirun and Slurm still see their process); the new image finds everything set and goes on.
     /// Call first thing in `main`, before MPI starts. Returns when there is nothing to set or the
     /// re-execution failed (then it carries on with OpenBLAS as loaded).
-    public static func applyByReexecuting() {
+    package static func applyByReexecuting() {
         let wanted = settings(environment: { getenv($0).map { String(cString: $0) } }, detectedCore: BLASCore.name,
                               vectorLevel: BLASCore.cpuVectorLevel)
         guard !wanted.isEmpty else { return }

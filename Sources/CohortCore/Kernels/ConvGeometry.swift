@@ -1,21 +1,21 @@
 /// The geometry of a 2-D sliding window (convolution or pooling) over one image plane.
-public struct ConvGeometry: Sendable, Equatable {
-    public var channels: Int, height: Int, width: Int
-    public var kernelH: Int, kernelW: Int
-    public var strideH: Int, strideW: Int
+package struct ConvGeometry: Sendable, Equatable {
+    package var channels: Int, height: Int, width: Int
+    package var kernelH: Int, kernelW: Int
+    package var strideH: Int, strideW: Int
     /// Padding before the first row/column; padding after is implied by the output size.
-    public var padTop: Int, padLeft: Int
-    public var outH: Int, outW: Int
+    package var padTop: Int, padLeft: Int
+    package var outH: Int, outW: Int
 
     /// Rows of the column matrix: C·R·S.
-    public var columnRows: Int { channels * kernelH * kernelW }
+    package var columnRows: Int { channels * kernelH * kernelW }
     /// Columns of the column matrix per image: P·Q.
-    public var outPlane: Int { outH * outW }
-    public var inPlane: Int { height * width }
+    package var outPlane: Int { outH * outW }
+    package var inPlane: Int { height * width }
 }
 
 /// How a sliding window pads its input.
-public enum Padding: Sendable, Equatable, CustomStringConvertible {
+package enum Padding: Sendable, Equatable, CustomStringConvertible {
     /// Output = ceil(input / stride); padding split as Keras/TensorFlow do (extra on bottom/right).
     case same
     /// No padding.
@@ -24,7 +24,7 @@ public enum Padding: Sendable, Equatable, CustomStringConvertible {
     case explicit(height: Int, width: Int)
 
     /// Output size and leading padding along one axis.
-    public func resolve(input: Int, kernel: Int, stride: Int) -> (output: Int, padBefore: Int) {
+    package func resolve(input: Int, kernel: Int, stride: Int) -> (output: Int, padBefore: Int) {
         switch self {
         case .valid:
             return (Self.outputSize(padded: input, kernel: kernel, stride: stride), 0)
@@ -56,7 +56,7 @@ public enum Padding: Sendable, Equatable, CustomStringConvertible {
         return (vertical.output, vertical.padBefore, horizontal.output, horizontal.padBefore)
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .same: return "same"
         case .valid: return "valid"

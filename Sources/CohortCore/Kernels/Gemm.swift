@@ -2,9 +2,9 @@ import COpenBLAS
 
 /// Row-major single-precision matrix product through OpenBLAS:
 /// `C = alpha · op(A) · op(B) + beta · C`, with op(A) of size m×k and op(B) k×n.
-public enum Gemm {
+package enum Gemm {
     @inline(__always)
-    public static func multiply(
+    package static func multiply(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
         b: UnsafePointer<Float>, ldb: Int,
@@ -16,7 +16,7 @@ public enum Gemm {
     }
 
     /// The naive twin of `multiply`, in Double accumulation, for tests.
-    public static func naive(
+    package static func naive(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
         b: UnsafePointer<Float>, ldb: Int,
@@ -37,7 +37,7 @@ public enum Gemm {
     }
 
     /// Sets the number of threads OpenBLAS uses in this process.
-    public static func setThreads(_ threads: Int) { openblas_set_num_threads(Int32(max(1, threads))) }
+    package static func setThreads(_ threads: Int) { openblas_set_num_threads(Int32(max(1, threads))) }
     /// The number of threads OpenBLAS currently uses.
-    public static var threads: Int { Int(openblas_get_num_threads()) }
+    package static var threads: Int { Int(openblas_get_num_threads()) }
 }

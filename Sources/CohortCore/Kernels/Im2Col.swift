@@ -3,10 +3,10 @@
 /// The column matrix has C·R·S rows (row `(c·R + r)·S + s`) and P·Q columns (column `p·Q + q`),
 /// stored with leading dimension `ld` so several images can sit side by side in one matrix.
 /// Entry = x[c, p·strideH − padTop + r, q·strideW − padLeft + s], or 0 in the padding.
-public enum Im2Col {
+package enum Im2Col {
     /// Writes the column matrix of `image` (C×H×W) into `columns`: all of it, or only the rows
     /// of `channels`.
-    public static func im2col(_ g: ConvGeometry, image: UnsafePointer<Float>, columns: UnsafeMutablePointer<Float>, ld: Int,
+    package static func im2col(_ g: ConvGeometry, image: UnsafePointer<Float>, columns: UnsafeMutablePointer<Float>, ld: Int,
                               channels: Range<Int>? = nil) {
         let (H, W, Q) = (g.height, g.width, g.outW)
         for c in channels ?? 0..<g.channels {
@@ -41,7 +41,7 @@ public enum Im2Col {
 
     /// Adds the column matrix back into `image` (C×H×W): the adjoint of `im2col`, for all
     /// channels or only `channels`. Does not zero `image`.
-    public static func col2im(_ g: ConvGeometry, columns: UnsafePointer<Float>, ld: Int, image: UnsafeMutablePointer<Float>,
+    package static func col2im(_ g: ConvGeometry, columns: UnsafePointer<Float>, ld: Int, image: UnsafeMutablePointer<Float>,
                               channels: Range<Int>? = nil) {
         let (H, W, Q) = (g.height, g.width, g.outW)
         for c in channels ?? 0..<g.channels {
@@ -65,7 +65,7 @@ public enum Im2Col {
     }
 
     /// The naive twin of `im2col`: one bounds check per element.
-    public static func naiveIm2col(_ g: ConvGeometry, image: UnsafePointer<Float>, columns: UnsafeMutablePointer<Float>, ld: Int) {
+    package static func naiveIm2col(_ g: ConvGeometry, image: UnsafePointer<Float>, columns: UnsafeMutablePointer<Float>, ld: Int) {
         for c in 0..<g.channels {
             for r in 0..<g.kernelH {
                 for s in 0..<g.kernelW {

@@ -12,39 +12,39 @@
 /// U, dU, V and M are taken from the caller's `TensorPool` for the length of one call and shared
 /// with every other layer (backward transforms the weights again rather than keeping U per layer:
 /// ResNet-50 would hold about 150 MB of U and dU; the extra weight transform is small next to the GEMMs).
-public final class WinogradConvolution {
+package final class WinogradConvolution {
     /// The output tile: F(2×2, 3×3) or F(4×4, 3×3).
-    public enum Tile: Int, Sendable, CaseIterable {
+    package enum Tile: Int, Sendable, CaseIterable {
         case f2x2 = 2, f4x4 = 4
         /// α², the multiplications per tile and per (filter, channel) pair.
         var positions: Int { (rawValue + 2) * (rawValue + 2) }
     }
 
     /// The convolution's geometry (3×3, stride 1; `channels` = C).
-    public let geometry: ConvGeometry
-    public let filters: Int
-    public let tile: Tile
+    package let geometry: ConvGeometry
+    package let filters: Int
+    package let tile: Tile
     let tilesH: Int, tilesW: Int
 
     /// Whether this algorithm computes a convolution of `geometry` with `groups` groups.
-    public static func applies(to geometry: ConvGeometry, groups: Int) -> Bool {
+    package static func applies(to geometry: ConvGeometry, groups: Int) -> Bool {
         groups == 1 && geometry.kernelH == 3 && geometry.kernelW == 3 && geometry.strideH == 1 && geometry.strideW == 1
     }
 
     /// Multiplications per (filter, channel) pair and image: α² for each of the tiles covering P×Q.
-    public static func multiplications(_ tile: Tile, geometry: ConvGeometry) -> Int {
+    package static func multiplications(_ tile: Tile, geometry: ConvGeometry) -> Int {
         let m = tile.rawValue
         return (geometry.outH + m - 1) / m * ((geometry.outW + m - 1) / m) * tile.positions
     }
 
     /// The tile with the fewest multiplications for `geometry` (the smaller on a tie), or nil when
     /// direct convolution's 9·P·Q is fewer still (a 1×1 output).
-    public static func cheapestTile(for geometry: ConvGeometry) -> Tile? {
+    package static func cheapestTile(for geometry: ConvGeometry) -> Tile? {
         let best = Tile.allCases.min { multiplications($0, geometry: geometry) < multiplications($1, geometry: geometry) }!
         return multiplications(best, geometry: geometry) < 9 * geometry.outPlane ? best : nil
     }
 
-    public init(geometry: ConvGeometry, filters: Int, tile: Tile) {
+    package init(geometry: ConvGeometry, filters: Int, tile: Tile) {
         precondition(Self.applies(to: geometry, groups: 1), "Winograd F(m×m, 3×3) needs a 3x3 stride-1 convolution")
         self.geometry = geometry
         self.filters = filters
@@ -65,7 +65,7 @@ public final class WinogradConvolution {
     }
 
     /// y = x ⋆ w (no bias) for `batch` images; x [N, C, H, W], w [K, C, 3, 3], y [N, K, P, Q].
-    public func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, batch: Int, y: UnsafeMutablePointer<Float>, buffers: TensorPool) {
+    package func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, batch: Int, y: UnsafeMutablePointer<Float>, buffers: TensorPool) {
         switch tile {
         case .f2x2: forward(F2x2.self, x: x, weight: weight, batch: batch, y: y, buffers: buffers)
         case .f4x4: forward(F4x4.self, x: x, weight: weight, batch: batch, y: y, buffers: buffers)
@@ -74,7 +74,7 @@ public final class WinogradConvolution {
 
     /// Adds the weight gradient for input x, weights w and output gradient dy to `weightGradient`
     /// [K, C, 3, 3] and, when `inputGradient` is given, adds the input gradient to it [N, C, H, W].
-    public func backward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>, batch: Int,
+    package func backward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>, batch: Int,
                          weightGradient: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, buffers: TensorPool) {
         switch tile {
         case .f2x2: backward(F2x2.self, x: x, weight: weight, outputGradient: dy, batch: batch, weightGradient: weightGradient,

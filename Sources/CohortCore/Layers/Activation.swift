@@ -5,26 +5,26 @@ import Glibc
 /// Elementwise activation: ReLU max(0, x), Tanh, or Sigmoid 1 / (1 + e^−x). Any shape.
 /// Forward caches its output (each derivative is a function of y). With `inPlace` the output is the
 /// input tensor, overwritten.
-public final class Activation: Layer {
-    public enum Function: String, Sendable { case relu, tanh, sigmoid }
+package final class Activation: Layer {
+    package enum Function: String, Sendable { case relu, tanh, sigmoid }
 
-    public let name: String
-    public let function: Function
+    package let name: String
+    package let function: Function
     /// Whether forward overwrites its input rather than writing a tensor of its own. `Sequential`
     /// sets it when the layer before is `OverwritableOutput`.
-    public var inPlace = false
+    package var inPlace = false
     private var shape: Shape = []
     private let ownOutput = Tensor(zeros: [0])
     private var output: Tensor?
 
-    public init(_ function: Function, name: String) {
+    package init(_ function: Function, name: String) {
         self.function = function
         self.name = name
     }
 
-    public func build(input: Shape) throws -> Shape { shape = input; return input }
+    package func build(input: Shape) throws -> Shape { shape = input; return input }
 
-    public func forward(_ x: Tensor, context: Context) throws -> Tensor {
+    package func forward(_ x: Tensor, context: Context) throws -> Tensor {
         try checkInput(x, expected: shape)
         let y = inPlace ? x : ownOutput
         if !inPlace { y.resize(to: x.shape) }
@@ -38,7 +38,7 @@ public final class Activation: Layer {
         return y
     }
 
-    public func backward(_ dy: Tensor, context: Context) throws -> Tensor {
+    package func backward(_ dy: Tensor, context: Context) throws -> Tensor {
         guard let output else { throw CoreError.invalidArgument("layer '\(name)': backward before forward") }
         let inputGradient = context.buffers.take(output.shape)
         let y = output.values, g = dy.values, dx = inputGradient.values

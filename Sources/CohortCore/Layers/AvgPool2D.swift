@@ -1,26 +1,26 @@
 /// Average pooling over k×k windows, with optional padding; padded positions are excluded from
 /// the average (Keras/TensorFlow convention). x [N, C, H, W] → y [N, C, P, Q]. Caches nothing.
-public final class AvgPool2D: Layer {
-    public let name: String
-    public let kernel: Int, stride: Int, padding: Padding
+package final class AvgPool2D: Layer {
+    package let name: String
+    package let kernel: Int, stride: Int, padding: Padding
     private var geometry: PoolGeometry!
     private var inputShape: Shape = []
     private let output = Tensor(zeros: [0])
 
-    public init(kernel: Int, stride: Int? = nil, padding: Padding = .valid, name: String) {
+    package init(kernel: Int, stride: Int? = nil, padding: Padding = .valid, name: String) {
         self.kernel = kernel
         self.stride = stride ?? kernel
         self.padding = padding
         self.name = name
     }
 
-    public func build(input: Shape) throws -> Shape {
+    package func build(input: Shape) throws -> Shape {
         geometry = try PoolGeometry(layer: name, input: input, kernel: kernel, stride: stride, padding: padding)
         inputShape = input
         return geometry.outputShape
     }
 
-    public func forward(_ x: Tensor, context: Context) throws -> Tensor {
+    package func forward(_ x: Tensor, context: Context) throws -> Tensor {
         try checkInput(x, expected: inputShape)
         let g = geometry!, planes = x.shape.batch * g.channels
         output.resize(to: g.outputShape.batched(x.shape.batch))
@@ -39,7 +39,7 @@ public final class AvgPool2D: Layer {
         return output
     }
 
-    public func backward(_ dy: Tensor, context: Context) throws -> Tensor {
+    package func backward(_ dy: Tensor, context: Context) throws -> Tensor {
         let g = geometry!, planes = dy.shape.batch * g.channels
         let inputGradient = context.buffers.take(inputShape.batched(dy.shape.batch))
         inputGradient.zero()

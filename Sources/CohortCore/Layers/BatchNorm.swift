@@ -5,16 +5,16 @@
 /// (running variance unbiased). Inference: the running statistics replace μ_B, σ²_B.
 /// Parameters `weight` (γ, ones) and `bias` (β, zeros); buffers `running_mean`, `running_var`.
 /// Forward caches a reference to x and μ, 1/σ per channel (backward recomputes x̂ from them rather
-/// than keeping an activation-sized copy). With `Context.statisticsReducer` (sync-BN) the batch
+/// than keeping an activation-sized copy). With sync-BN (`PassObserver.reduceStatistics`) the batch
 /// statistics and the backward means are those of the global batch across ranks.
-public final class BatchNorm: Layer {
-    public let name: String
-    public let momentum: Float
-    public let epsilon: Float
-    public private(set) var weight: Parameter!
-    public private(set) var bias: Parameter!
-    public private(set) var runningMean: Parameter!
-    public private(set) var runningVariance: Parameter!
+package final class BatchNorm: Layer {
+    package let name: String
+    package let momentum: Float
+    package let epsilon: Float
+    package private(set) var weight: Parameter!
+    package private(set) var bias: Parameter!
+    package private(set) var runningMean: Parameter!
+    package private(set) var runningVariance: Parameter!
     private var inputShape: Shape = []
     private var input: Tensor?
     private var means: [Float] = []
@@ -24,7 +24,7 @@ public final class BatchNorm: Layer {
     private var trainedWithBatchStatistics = true
     private let output = Tensor(zeros: [0])
 
-    public init(momentum: Float = 0.9, epsilon: Float = 1e-5, name: String) {
+    package init(momentum: Float = 0.9, epsilon: Float = 1e-5, name: String) {
         self.momentum = momentum
         self.epsilon = epsilon
         self.name = name
@@ -32,11 +32,11 @@ public final class BatchNorm: Layer {
 
     deinit { statistics.deallocate() }
 
-    public var parameters: [Parameter] { [weight, bias, runningMean, runningVariance] }
+    package var parameters: [Parameter] { [weight, bias, runningMean, runningVariance] }
     private var channels: Int { inputShape[0] }
     private var plane: Int { inputShape.dims.dropFirst().reduce(1, *) }
 
-    public func build(input: Shape) throws -> Shape {
+    package func build(input: Shape) throws -> Shape {
         guard input.rank == 1 || input.rank == 3 else { throw CoreError.shapeMismatch(layer: name, expected: "[C, H, W] or [C]", got: input) }
         inputShape = input
         let c = input[0]
@@ -50,7 +50,7 @@ public final class BatchNorm: Layer {
         return input
     }
 
-    public func forward(_ x: Tensor, context: Context) throws -> Tensor {
+    package func forward(_ x: Tensor, context: Context) throws -> Tensor {
         try checkInput(x, expected: inputShape)
         let n = x.shape.batch, size = plane, c = channels
         input = x
@@ -72,7 +72,7 @@ public final class BatchNorm: Layer {
                 statistics[c &+ ch] = squares
             }
             statistics[2 &* c] = Double(n * size)
-            try context.statisticsReducer?(statistics)
+            try context.observer?.reduceStatistics(statistics)
         }
         for ch in 0..<c {
             var mean: Float, variance: Float
@@ -100,7 +100,7 @@ public final class BatchNorm: Layer {
         return output
     }
 
-    public func backward(_ dy: Tensor, context: Context) throws -> Tensor {
+    package func backward(_ dy: Tensor, context: Context) throws -> Tensor {
         guard let x = input else { throw CoreError.invalidArgument("layer '\(name)': backward before forward") }
         let n = dy.shape.batch, size = plane, c = channels
         let inputGradient = context.buffers.take(dy.shape)
@@ -128,7 +128,7 @@ public final class BatchNorm: Layer {
             statistics[c &+ ch] = sumGX
         }
         statistics[2 &* c] = Double(n * size)
-        if trainedWithBatchStatistics { try context.statisticsReducer?(statistics) }
+        if trainedWithBatchStatistics { try context.observer?.reduceStatistics(statistics) }
         let count = statistics[2 &* c]
         for ch in 0..<c {
             let scale = gamma[ch] * inverseStd[ch]

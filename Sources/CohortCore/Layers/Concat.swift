@@ -1,23 +1,23 @@
 /// Parallel branches on the same input, outputs concatenated along channels (an Inception
 /// module, Szegedy et al. 2015). Every branch must keep the same H×W. Backward runs the branches
 /// in reverse order and sums their input gradients.
-public final class Concat: Layer {
-    public let name: String
-    public let branches: [any Layer]
+package final class Concat: Layer {
+    package let name: String
+    package let branches: [any Layer]
     private var inputShape: Shape = []
     private var branchChannels: [Int] = []
     private var spatial: [Int] = []
     private var plane: Int { spatial.reduce(1, *) }
     private let output = Tensor(zeros: [0])
 
-    public init(name: String = "", _ branches: [any Layer]) {
+    package init(name: String = "", _ branches: [any Layer]) {
         self.name = name
         self.branches = branches
     }
 
-    public var children: [any Layer] { branches }
+    package var children: [any Layer] { branches }
 
-    public func build(input: Shape) throws -> Shape {
+    package func build(input: Shape) throws -> Shape {
         inputShape = input
         let shapes = try branches.map { try build(child: $0, input: input) }
         guard let first = shapes.first, first.rank == 3 else {
@@ -33,7 +33,7 @@ public final class Concat: Layer {
 
     private var totalChannels: Int { branchChannels.reduce(0, +) }
 
-    public func forward(_ x: Tensor, context: Context) throws -> Tensor {
+    package func forward(_ x: Tensor, context: Context) throws -> Tensor {
         try checkInput(x, expected: inputShape)
         let n = x.shape.batch, total = totalChannels
         output.resize(to: Shape([n, total] + spatial))
@@ -49,7 +49,7 @@ public final class Concat: Layer {
         return output
     }
 
-    public func backward(_ dy: Tensor, context: Context) throws -> Tensor {
+    package func backward(_ dy: Tensor, context: Context) throws -> Tensor {
         let n = dy.shape.batch, total = totalChannels
         let inputGradient = context.buffers.take(inputShape.batched(n))
         inputGradient.zero()

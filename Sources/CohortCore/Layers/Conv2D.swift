@@ -7,9 +7,9 @@
 /// (`WinogradConvolution`; F(4×4, 3×3) on request); the others im2col + GEMM, where samples are processed in chunks whose
 /// column matrices sit side by side, so one GEMM covers several small images. Forward caches a
 /// reference to x (the column matrix or Winograd transform is rebuilt in backward).
-public final class Conv2D: Layer {
+package final class Conv2D: Layer {
     /// How a layer computes its convolution.
-    public enum Algorithm: String, Sendable, CaseIterable {
+    package enum Algorithm: String, Sendable, CaseIterable {
         /// Winograd F(2×2, 3×3) where it applies and pays (3×3, stride 1, ungrouped, ≥ 16 channels
         /// in and out, output larger than 1×1); else im2col.
         case automatic
@@ -23,31 +23,31 @@ public final class Conv2D: Layer {
 
     /// The algorithm layers built from now on use, unless their own `algorithm` is set
     /// (`cohort bench --conv` sets it to compare them).
-    nonisolated(unsafe) public static var defaultAlgorithm = Algorithm.automatic
+    nonisolated(unsafe) package static var defaultAlgorithm = Algorithm.automatic
 
-    public let name: String
-    public let filters: Int
-    public let kernel: (height: Int, width: Int)
-    public let stride: (height: Int, width: Int)
-    public let padding: Padding
-    public let groups: Int
-    public let useBias: Bool
+    package let name: String
+    package let filters: Int
+    package let kernel: (height: Int, width: Int)
+    package let stride: (height: Int, width: Int)
+    package let padding: Padding
+    package let groups: Int
+    package let useBias: Bool
     /// False when the input is the network's own input, whose gradient nobody reads: backward then
     /// skips the dX GEMM and col2im and returns an empty tensor (`Network` sets it).
-    public var computesInputGradient = true
+    package var computesInputGradient = true
     /// This layer's algorithm; nil follows `Conv2D.defaultAlgorithm`. Read when the layer is built.
-    public var algorithm: Algorithm?
-    public private(set) var weight: Parameter!
-    public private(set) var bias: Parameter?
+    package var algorithm: Algorithm?
+    package private(set) var weight: Parameter!
+    package private(set) var bias: Parameter?
     private var geometry: ConvGeometry!
     private var winograd: WinogradConvolution?
     /// The Winograd tile the built layer runs, or nil when it runs im2col.
-    public var winogradTile: WinogradConvolution.Tile? { winograd?.tile }
+    package var winogradTile: WinogradConvolution.Tile? { winograd?.tile }
     private var inputShape: Shape = []
     private var input: Tensor?
     private let output = Tensor(zeros: [0])
 
-    public init(filters: Int, kernel: Int, stride: Int = 1, padding: Padding = .same, groups: Int = 1, bias: Bool = true, name: String) {
+    package init(filters: Int, kernel: Int, stride: Int = 1, padding: Padding = .same, groups: Int = 1, bias: Bool = true, name: String) {
         self.filters = filters
         self.kernel = (kernel, kernel)
         self.stride = (stride, stride)
@@ -57,9 +57,9 @@ public final class Conv2D: Layer {
         self.name = name
     }
 
-    public var parameters: [Parameter] { [weight, bias].compactMap { $0 } }
+    package var parameters: [Parameter] { [weight, bias].compactMap { $0 } }
 
-    public func build(input: Shape) throws -> Shape {
+    package func build(input: Shape) throws -> Shape {
         guard input.rank == 3 else { throw CoreError.shapeMismatch(layer: name, expected: "[C, H, W]", got: input) }
         let (c, h, w) = (input[0], input[1], input[2])
         guard c % groups == 0, filters % groups == 0 else {
@@ -88,7 +88,7 @@ public final class Conv2D: Layer {
         return algorithm == .winograd4x4 ? cheapest : .f2x2
     }
 
-    public var forwardFLOPs: Int { 2 * filters * geometry.columnRows * geometry.outPlane }
+    package var forwardFLOPs: Int { 2 * filters * geometry.columnRows * geometry.outPlane }
 
     /// Images per GEMM: enough columns to keep BLAS efficient, bounded by a workspace of ~8M floats.
     private func chunkSize(batch: Int) -> Int {
@@ -98,7 +98,7 @@ public final class Conv2D: Layer {
         return min(batch, wanted, byMemory)
     }
 
-    public func forward(_ x: Tensor, context: Context) throws -> Tensor {
+    package func forward(_ x: Tensor, context: Context) throws -> Tensor {
         try checkInput(x, expected: inputShape)
         input = x
         let g = geometry!, n = x.shape.batch, plane = g.outPlane
@@ -154,7 +154,7 @@ public final class Conv2D: Layer {
         }
     }
 
-    public func backward(_ dy: Tensor, context: Context) throws -> Tensor {
+    package func backward(_ dy: Tensor, context: Context) throws -> Tensor {
         guard let x = input else { throw CoreError.invalidArgument("layer '\(name)': backward before forward") }
         let n = x.shape.batch, plane = geometry.outPlane
         let inputGradient = context.buffers.take(computesInputGradient ? x.shape : [0])

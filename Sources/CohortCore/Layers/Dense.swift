@@ -2,26 +2,26 @@
 ///
 /// Shapes: x [N, F] (any per-sample shape is flattened), weight [U, F], bias [U], y [N, U].
 /// Forward caches a reference to x.
-public final class Dense: Layer {
-    public let name: String
-    public let units: Int
-    public let useBias: Bool
-    public private(set) var weight: Parameter!
-    public private(set) var bias: Parameter?
+package final class Dense: Layer {
+    package let name: String
+    package let units: Int
+    package let useBias: Bool
+    package private(set) var weight: Parameter!
+    package private(set) var bias: Parameter?
     private var inputShape: Shape = []
     private var input: Tensor?
     private let output = Tensor(zeros: [0])
 
-    public init(units: Int, bias: Bool = true, name: String) {
+    package init(units: Int, bias: Bool = true, name: String) {
         self.units = units
         self.useBias = bias
         self.name = name
     }
 
-    public var parameters: [Parameter] { [weight, bias].compactMap { $0 } }
+    package var parameters: [Parameter] { [weight, bias].compactMap { $0 } }
     private var features: Int { inputShape.count }
 
-    public func build(input: Shape) throws -> Shape {
+    package func build(input: Shape) throws -> Shape {
         inputShape = input
         weight = Parameter(name: "weight", shape: [units, input.count], role: .weight,
                            initializer: .glorotUniform(fanIn: input.count, fanOut: units))
@@ -29,9 +29,9 @@ public final class Dense: Layer {
         return [units]
     }
 
-    public var forwardFLOPs: Int { 2 * units * features }
+    package var forwardFLOPs: Int { 2 * units * features }
 
-    public func forward(_ x: Tensor, context: Context) throws -> Tensor {
+    package func forward(_ x: Tensor, context: Context) throws -> Tensor {
         try checkInput(x, expected: inputShape)
         input = x
         let n = x.shape.batch
@@ -46,7 +46,7 @@ public final class Dense: Layer {
         return output
     }
 
-    public func backward(_ dy: Tensor, context: Context) throws -> Tensor {
+    package func backward(_ dy: Tensor, context: Context) throws -> Tensor {
         guard let x = input else { throw CoreError.invalidArgument("layer '\(name)': backward before forward") }
         let n = x.shape.batch
         let inputGradient = context.buffers.take(x.shape)

@@ -1,25 +1,26 @@
+import CohortRandom
 /// Inverted dropout: in training each element is zeroed with probability `rate` and the rest
 /// scaled by 1/(1 − rate); identity in inference. The mask of sample n, element i is a hash of
-/// (`context.sampleKeys[n]`, this layer's name, i), so it is the same whichever rank or thread
+/// (`context.sampleKeys[n].value`, this layer's name, i), so it is the same whichever rank or thread
 /// computes that sample. Forward caches the mask.
-public final class Dropout: Layer {
-    public let name: String
-    public let rate: Float
+package final class Dropout: Layer {
+    package let name: String
+    package let rate: Float
     private let salt: UInt64
     private var shape: Shape = []
     private var mask: [Float] = []
     private var active = false
     private let output = Tensor(zeros: [0])
 
-    public init(rate: Float, name: String) {
+    package init(rate: Float, name: String) {
         self.rate = rate
         self.name = name
-        self.salt = name.utf8.reduce(0xCBF2_9CE4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01B3 }
+        self.salt = fnv1a(name.utf8)
     }
 
-    public func build(input: Shape) throws -> Shape { shape = input; return input }
+    package func build(input: Shape) throws -> Shape { shape = input; return input }
 
-    public func forward(_ x: Tensor, context: Context) throws -> Tensor {
+    package func forward(_ x: Tensor, context: Context) throws -> Tensor {
         try checkInput(x, expected: shape)
         active = context.mode == .training && rate > 0
         guard active else { return x }
@@ -32,9 +33,9 @@ public final class Dropout: Layer {
         let keep = 1 / (1 - rate), threshold = UInt64(Double(rate) * Double(UInt64.max))
         let src = x.values, dst = output.values
         for s in 0..<n {
-            let key = SeededGenerator.mix(context.sampleKeys[s] ^ salt)
+            let key = SplitMix64.mix(context.sampleKeys[s].value ^ salt)
             for i in 0..<per {
-                let m: Float = SeededGenerator.mix(key &+ UInt64(i)) >= threshold ? keep : 0
+                let m: Float = SplitMix64.mix(key &+ UInt64(i)) >= threshold ? keep : 0
                 mask[s &* per &+ i] = m
                 dst[s &* per &+ i] = src[s &* per &+ i] * m
             }
@@ -42,7 +43,7 @@ public final class Dropout: Layer {
         return output
     }
 
-    public func backward(_ dy: Tensor, context: Context) throws -> Tensor {
+    package func backward(_ dy: Tensor, context: Context) throws -> Tensor {
         guard active else { return dy }
         let inputGradient = context.buffers.take(dy.shape)
         let g = dy.values, dx = inputGradient.values

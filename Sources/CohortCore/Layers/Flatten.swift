@@ -1,20 +1,20 @@
 /// Flattens each sample: [N, C, H, W] → [N, C·H·W]. The output is a view of the input (no copy);
 /// dX is a copy of dY in a pooled tensor (a view would not keep the pooled dY taken).
-public final class Flatten: Layer {
-    public let name: String
+package final class Flatten: Layer {
+    package let name: String
     private var shape: Shape = []
     private var output: Tensor?
 
-    public init(name: String) { self.name = name }
+    package init(name: String) { self.name = name }
 
-    public func build(input: Shape) throws -> Shape { shape = input; return [input.count] }
+    package func build(input: Shape) throws -> Shape { shape = input; return [input.count] }
 
-    public func forward(_ x: Tensor, context: Context) throws -> Tensor {
+    package func forward(_ x: Tensor, context: Context) throws -> Tensor {
         try checkInput(x, expected: shape)
         return view(x.values, shape: [x.shape.batch, shape.count], cache: &output)
     }
 
-    public func backward(_ dy: Tensor, context: Context) throws -> Tensor {
+    package func backward(_ dy: Tensor, context: Context) throws -> Tensor {
         let inputGradient = context.buffers.take(shape.batched(dy.shape.batch))
         _ = inputGradient.values.update(fromContentsOf: dy.values)
         return inputGradient

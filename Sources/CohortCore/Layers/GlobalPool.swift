@@ -1,26 +1,26 @@
 /// Global pooling over each channel's plane: x [N, C, H, W] → y [N, C], by average or maximum.
 /// Max caches the index of each plane's maximum.
-public final class GlobalPool: Layer {
-    public enum Reduction: Sendable { case average, maximum }
+package final class GlobalPool: Layer {
+    package enum Reduction: Sendable { case average, maximum }
 
-    public let name: String
-    public let reduction: Reduction
+    package let name: String
+    package let reduction: Reduction
     private var inputShape: Shape = []
     private var argmax: [Int32] = []
     private let output = Tensor(zeros: [0])
 
-    public init(_ reduction: Reduction, name: String) {
+    package init(_ reduction: Reduction, name: String) {
         self.reduction = reduction
         self.name = name
     }
 
-    public func build(input: Shape) throws -> Shape {
+    package func build(input: Shape) throws -> Shape {
         guard input.rank == 3 else { throw CoreError.shapeMismatch(layer: name, expected: "[C, H, W]", got: input) }
         inputShape = input
         return [input[0]]
     }
 
-    public func forward(_ x: Tensor, context: Context) throws -> Tensor {
+    package func forward(_ x: Tensor, context: Context) throws -> Tensor {
         try checkInput(x, expected: inputShape)
         let planes = x.shape.batch * inputShape[0], size = inputShape[1] * inputShape[2]
         output.resize(to: [x.shape.batch, inputShape[0]])
@@ -43,7 +43,7 @@ public final class GlobalPool: Layer {
         return output
     }
 
-    public func backward(_ dy: Tensor, context: Context) throws -> Tensor {
+    package func backward(_ dy: Tensor, context: Context) throws -> Tensor {
         let planes = dy.shape.batch * inputShape[0], size = inputShape[1] * inputShape[2]
         let inputGradient = context.buffers.take(inputShape.batched(dy.shape.batch))
         let g = dy.values, dxp = inputGradient.values.baseAddress!

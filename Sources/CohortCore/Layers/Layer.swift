@@ -1,10 +1,12 @@
+import CohortRandom
+
 /// A differentiable building block of a network.
 ///
 /// Life cycle: `build(input:)` is called once with the per-sample input shape (batch dimension 1);
 /// it creates the parameters and returns the per-sample output shape. `forward` caches what
 /// `backward` needs (each layer's doc comment says what); `backward` returns dX and **accumulates**
 /// (`+=`) into parameter gradients. Backward of a composite is its forward in reverse.
-public protocol Layer: AnyObject {
+package protocol Layer: AnyObject {
     /// Local name, used in dotted parameter names (`layer3.1.conv2.weight`).
     var name: String { get }
     /// Creates parameters for a per-sample input shape; returns the per-sample output shape.
@@ -22,37 +24,35 @@ public protocol Layer: AnyObject {
 }
 
 extension Layer {
-    public var parameters: [Parameter] { [] }
-    public var children: [any Layer] { [] }
-    public var forwardFLOPs: Int { 0 }
+    package var parameters: [Parameter] { [] }
+    package var children: [any Layer] { [] }
+    package var forwardFLOPs: Int { 0 }
 }
 
 /// What a forward/backward pass needs to know beyond the tensors.
-public final class Context {
+package final class Context {
     /// Training (dropout active, batch statistics) or inference.
-    public enum Mode: Sendable { case training, inference }
+    package enum Mode: Sendable { case training, inference }
 
-    public var mode: Mode
+    package var mode: Mode
     /// Threads this rank may use for element loops.
-    public var threads: Int
-    /// One random key per sample of the batch, derived from (seed, epoch, global sample index):
-    /// dropout masks come from these, never from rank or thread.
-    public var sampleKeys: [UInt64]
-    /// Called during backward each time a sub-layer has finished its backward pass. Backward runs in
-    /// reverse arena order, so every gradient from that layer's first parameter on is final
-    /// (`Network` turns this into an arena offset so gradient allreduce can start early).
-    public var layerFinishedBackward: ((any Layer) -> Void)?
-    /// Sync-BN: when set, BatchNorm sums its per-channel statistics (and the matching backward
-    /// sums) over every rank's slice of the global batch through it, in place.
-    public var statisticsReducer: ((UnsafeMutableBufferPointer<Double>) throws -> Void)?
+    package var threads: Int
+    /// The key of each sample of the batch (seed, epoch, global sample index): dropout masks come
+    /// from these, never from rank or thread.
+    package var sampleKeys: [SampleKey]
+    /// Told when gradients are final and asked to sum BatchNorm statistics (data-parallel steps).
+    package var observer: (any PassObserver)?
+    /// During `Network.backward`: the arena offset of the first trainable parameter of each layer
+    /// that has one, so a finished child tells the observer where final gradients start.
+    var gradientOffsets: [ObjectIdentifier: Int] = [:]
     /// When set, composite layers time each child's forward and backward into it.
-    public var profile: LayerProfile?
+    package var profile: LayerProfile?
     /// Short-lived tensors: the input gradients backward returns (each lives only until the layer
     /// before has consumed it) and per-call workspaces such as im2col columns. A few pooled tensors
     /// replace one of each per layer.
-    public let buffers = TensorPool()
+    package let buffers = TensorPool()
 
-    public init(mode: Mode, threads: Int = 1, sampleKeys: [UInt64] = []) {
+    package init(mode: Mode, threads: Int = 1, sampleKeys: [SampleKey] = []) {
         self.mode = mode
         self.threads = threads
         self.sampleKeys = sampleKeys
@@ -61,12 +61,12 @@ public final class Context {
 
 extension Layer {
     /// This layer's dotted path below a parent's path `prefix` (an unnamed layer adds nothing).
-    public func path(under prefix: String) -> String {
+    package func path(under prefix: String) -> String {
         prefix.isEmpty ? name : (name.isEmpty ? prefix : prefix + "." + name)
     }
 
     /// Every parameter of this layer and its descendants with dotted names, depth first, own parameters first.
-    public func namedParameters(prefix: String = "") -> [(name: String, parameter: Parameter)] {
+    package func namedParameters(prefix: String = "") -> [(name: String, parameter: Parameter)] {
         let path = path(under: prefix)
         var result = parameters.map { (path.isEmpty ? $0.name : path + "." + $0.name, $0) }
         for child in children { result += child.namedParameters(prefix: path) }
@@ -91,7 +91,7 @@ extension Layer {
     }
 
     /// Forward FLOPs per sample of this layer and all its descendants.
-    public var totalForwardFLOPs: Int { children.reduce(forwardFLOPs) { $0 + $1.totalForwardFLOPs } }
+    package var totalForwardFLOPs: Int { children.reduce(forwardFLOPs) { $0 + $1.totalForwardFLOPs } }
 
     /// Runs `child.forward`, timed when the context carries a profile.
     func forward(child: any Layer, _ x: Tensor, context: Context) throws -> Tensor {
@@ -102,12 +102,15 @@ extension Layer {
         return y
     }
 
-    /// Runs `child.backward` (timed when the context carries a profile) and reports the child as finished.
+    /// Runs `child.backward` (timed when the context carries a profile), then tells the observer
+    /// that the child's gradients, and all after them in the arena, are final.
     func backward(child: any Layer, _ dy: Tensor, context: Context) throws -> Tensor {
         let start = context.profile == nil ? 0 : LayerProfile.now()
         let dx = try child.backward(dy, context: context)
         context.profile?.record(child, backward: LayerProfile.now() - start)
-        context.layerFinishedBackward?(child)
+        if let observer = context.observer, let offset = context.gradientOffsets[ObjectIdentifier(child)] {
+            observer.gradientsReady(from: offset)
+        }
         return dx
     }
 }

@@ -5,25 +5,25 @@ import Glibc
 /// Local response normalization across channels (Krizhevsky et al. 2012, §3.3):
 /// b[c] = a[c] · (k + α · Σ_{j=max(0, c−n/2)}^{min(C−1, c+n/2)} a[j]²)^(−β).
 /// x [N, C, H, W] → same shape. Forward caches x and the denominators s = k + α·Σ a².
-public final class LocalResponseNorm: Layer {
-    public let name: String
-    public let size: Int, k: Float, alpha: Float, beta: Float
+package final class LocalResponseNorm: Layer {
+    package let name: String
+    package let size: Int, k: Float, alpha: Float, beta: Float
     private var inputShape: Shape = []
     private var input: Tensor?
     private let scale = Tensor(zeros: [0])
     private let output = Tensor(zeros: [0])
 
-    public init(size: Int = 5, k: Float = 2, alpha: Float = 1e-4, beta: Float = 0.75, name: String) {
+    package init(size: Int = 5, k: Float = 2, alpha: Float = 1e-4, beta: Float = 0.75, name: String) {
         (self.size, self.k, self.alpha, self.beta, self.name) = (size, k, alpha, beta, name)
     }
 
-    public func build(input: Shape) throws -> Shape {
+    package func build(input: Shape) throws -> Shape {
         guard input.rank == 3 else { throw CoreError.shapeMismatch(layer: name, expected: "[C, H, W]", got: input) }
         inputShape = input
         return input
     }
 
-    public func forward(_ x: Tensor, context: Context) throws -> Tensor {
+    package func forward(_ x: Tensor, context: Context) throws -> Tensor {
         try checkInput(x, expected: inputShape)
         input = x
         let (c, plane, half) = (inputShape[0], inputShape[1] * inputShape[2], size / 2)
@@ -47,7 +47,7 @@ public final class LocalResponseNorm: Layer {
     }
 
     /// dA[i] = dB[i]·s[i]^−β − 2αβ·a[i]·Σ_{c: i∈window(c)} dB[c]·a[c]·s[c]^(−β−1)
-    public func backward(_ dy: Tensor, context: Context) throws -> Tensor {
+    package func backward(_ dy: Tensor, context: Context) throws -> Tensor {
         guard let x = input else { throw CoreError.invalidArgument("layer '\(name)': backward before forward") }
         let (c, plane, half) = (inputShape[0], inputShape[1] * inputShape[2], size / 2)
         let inputGradient = context.buffers.take(x.shape)

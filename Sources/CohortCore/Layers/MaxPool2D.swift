@@ -1,9 +1,9 @@
 /// Max pooling over k×k windows (overlapping when stride < k), with optional padding
 /// (padded positions never win). x [N, C, H, W] → y [N, C, P, Q].
 /// Forward caches the index of each window's maximum; planes are split across the rank's threads.
-public final class MaxPool2D: Layer {
-    public let name: String
-    public let kernel: Int, stride: Int, padding: Padding
+package final class MaxPool2D: Layer {
+    package let name: String
+    package let kernel: Int, stride: Int, padding: Padding
     private var geometry: PoolGeometry!
     private var inputShape: Shape = []
     private var argmax: [Int32] = []
@@ -12,14 +12,14 @@ public final class MaxPool2D: Layer {
     private var vectorBlocks = (first: 0, count: 0)
     private let output = Tensor(zeros: [0])
 
-    public init(kernel: Int, stride: Int? = nil, padding: Padding = .valid, name: String) {
+    package init(kernel: Int, stride: Int? = nil, padding: Padding = .valid, name: String) {
         self.kernel = kernel
         self.stride = stride ?? kernel
         self.padding = padding
         self.name = name
     }
 
-    public func build(input: Shape) throws -> Shape {
+    package func build(input: Shape) throws -> Shape {
         geometry = try PoolGeometry(layer: name, input: input, kernel: kernel, stride: stride, padding: padding)
         inputShape = input
         rowWindows = (0..<geometry.outH).map { geometry.window(p: $0, q: 0).rows }
@@ -28,7 +28,7 @@ public final class MaxPool2D: Layer {
         return geometry.outputShape
     }
 
-    public func forward(_ x: Tensor, context: Context) throws -> Tensor {
+    package func forward(_ x: Tensor, context: Context) throws -> Tensor {
         try checkInput(x, expected: inputShape)
         let g = geometry!, planes = x.shape.batch * g.channels
         output.resize(to: g.outputShape.batched(x.shape.batch))
@@ -133,7 +133,7 @@ public final class MaxPool2D: Layer {
         return (first, count)
     }
 
-    public func backward(_ dy: Tensor, context: Context) throws -> Tensor {
+    package func backward(_ dy: Tensor, context: Context) throws -> Tensor {
         let g = geometry!, planes = dy.shape.batch * g.channels
         let inputGradient = context.buffers.take(inputShape.batched(dy.shape.batch))
         inputGradient.zero()

@@ -1,7 +1,7 @@
 /// A layer whose forward output is a tensor of its own that its backward never reads. Within a
 /// `Sequential` only the next layer sees that output, so the next layer may overwrite it in place
 /// (an `Activation` does: a ReLU after a BatchNorm or a residual sum then costs no memory).
-public protocol OverwritableOutput: Layer {}
+package protocol OverwritableOutput: Layer {}
 
 /// Backward reads x and the weights.
 extension Conv2D: OverwritableOutput {}

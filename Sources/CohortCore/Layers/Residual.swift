@@ -2,24 +2,24 @@
 /// identity or a projection (e.g. 1×1 conv + BatchNorm). Any activation after the sum is a
 /// separate layer. Backward runs the shortcut first (its parameters come later in the arena).
 /// When the main branch ends in an `OverwritableOutput` layer, the sum is written over that layer's output.
-public final class Residual: Layer {
-    public let name: String
-    public let main: any Layer
-    public let shortcut: (any Layer)?
+package final class Residual: Layer {
+    package let name: String
+    package let main: any Layer
+    package let shortcut: (any Layer)?
     private var inputShape: Shape = []
     private var input: Tensor?
     private let ownOutput = Tensor(zeros: [0])
     private var sumsInPlace = false
 
-    public init(name: String = "", main: any Layer, shortcut: (any Layer)? = nil) {
+    package init(name: String = "", main: any Layer, shortcut: (any Layer)? = nil) {
         self.name = name
         self.main = main
         self.shortcut = shortcut
     }
 
-    public var children: [any Layer] { [main, shortcut].compactMap { $0 } }
+    package var children: [any Layer] { [main, shortcut].compactMap { $0 } }
 
-    public func build(input: Shape) throws -> Shape {
+    package func build(input: Shape) throws -> Shape {
         inputShape = input
         let mainShape = try build(child: main, input: input)
         let shortcutShape = try shortcut.map { try build(child: $0, input: input) } ?? input
@@ -31,7 +31,7 @@ public final class Residual: Layer {
         return mainShape
     }
 
-    public func forward(_ x: Tensor, context: Context) throws -> Tensor {
+    package func forward(_ x: Tensor, context: Context) throws -> Tensor {
         try checkInput(x, expected: inputShape)
         input = x
         let a = try forward(child: main, x, context: context)
@@ -46,7 +46,7 @@ public final class Residual: Layer {
     /// dX = shortcut'(dY) + main'(dY), summed into one branch's own result rather than a tensor of
     /// its own. dY is never written: the caller may read it again (an enclosing residual hands the
     /// same dY to both its branches), and a pass-through branch (an inactive dropout) returns dY itself.
-    public func backward(_ dy: Tensor, context: Context) throws -> Tensor {
+    package func backward(_ dy: Tensor, context: Context) throws -> Tensor {
         guard input != nil else { throw CoreError.invalidArgument("layer '\(name)': backward before forward") }
         let ds = try shortcut.map { try backward(child: $0, dy, context: context) } ?? dy
         let dm = try backward(child: main, dy, context: context)

@@ -1,19 +1,19 @@
 /// Depthwise separable convolution (Chollet 2017): a depthwise k×k convolution (one filter per
 /// input channel × `depthMultiplier`, no bias) followed by a pointwise 1×1 convolution with bias,
 /// as Keras's SeparableConv2D. Children: `depthwise`, `pointwise`.
-public final class SeparableConv2D: Layer {
-    public let name: String
-    public let filters: Int, kernel: Int, stride: Int, padding: Padding, depthMultiplier: Int, useBias: Bool
+package final class SeparableConv2D: Layer {
+    package let name: String
+    package let filters: Int, kernel: Int, stride: Int, padding: Padding, depthMultiplier: Int, useBias: Bool
     private var body: Sequential!
 
-    public init(filters: Int, kernel: Int, stride: Int = 1, padding: Padding = .same, depthMultiplier: Int = 1, bias: Bool = true, name: String) {
+    package init(filters: Int, kernel: Int, stride: Int = 1, padding: Padding = .same, depthMultiplier: Int = 1, bias: Bool = true, name: String) {
         (self.filters, self.kernel, self.stride, self.padding) = (filters, kernel, stride, padding)
         (self.depthMultiplier, self.useBias, self.name) = (depthMultiplier, bias, name)
     }
 
-    public var children: [any Layer] { body?.layers ?? [] }
+    package var children: [any Layer] { body?.layers ?? [] }
 
-    public func build(input: Shape) throws -> Shape {
+    package func build(input: Shape) throws -> Shape {
         guard input.rank == 3 else { throw CoreError.shapeMismatch(layer: name, expected: "[C, H, W]", got: input) }
         let c = input[0]
         body = Sequential([
@@ -23,13 +23,13 @@ public final class SeparableConv2D: Layer {
         return try build(child: body, input: input)
     }
 
-    public func forward(_ x: Tensor, context: Context) throws -> Tensor {
+    package func forward(_ x: Tensor, context: Context) throws -> Tensor {
         var y = x
         for layer in body.layers { y = try forward(child: layer, y, context: context) }
         return y
     }
 
-    public func backward(_ dy: Tensor, context: Context) throws -> Tensor {
+    package func backward(_ dy: Tensor, context: Context) throws -> Tensor {
         var g = dy
         for layer in body.layers.reversed() { g = try backward(child: layer, g, context: context) }
         return g

@@ -1,19 +1,19 @@
 /// Layers applied one after another; backward runs them in reverse. An activation right after an
 /// `OverwritableOutput` layer runs in place.
-public final class Sequential: Layer {
-    public let name: String
-    public let layers: [any Layer]
+package final class Sequential: Layer {
+    package let name: String
+    package let layers: [any Layer]
     /// Per-sample output shape of each layer, filled by `build` (for summaries).
-    public private(set) var outputShapes: [Shape] = []
+    package private(set) var outputShapes: [Shape] = []
 
-    public init(name: String = "", _ layers: [any Layer]) {
+    package init(name: String = "", _ layers: [any Layer]) {
         self.name = name
         self.layers = layers
     }
 
-    public var children: [any Layer] { layers }
+    package var children: [any Layer] { layers }
 
-    public func build(input: Shape) throws -> Shape {
+    package func build(input: Shape) throws -> Shape {
         var shape = input
         outputShapes = []
         for (index, layer) in layers.enumerated() {
@@ -24,13 +24,13 @@ public final class Sequential: Layer {
         return shape
     }
 
-    public func forward(_ x: Tensor, context: Context) throws -> Tensor {
+    package func forward(_ x: Tensor, context: Context) throws -> Tensor {
         var y = x
         for layer in layers { y = try forward(child: layer, y, context: context) }
         return y
     }
 
-    public func backward(_ dy: Tensor, context: Context) throws -> Tensor {
+    package func backward(_ dy: Tensor, context: Context) throws -> Tensor {
         var g = dy
         for layer in layers.reversed() { g = try backward(child: layer, g, context: context) }
         return g

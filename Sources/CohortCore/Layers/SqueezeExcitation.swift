@@ -1,9 +1,9 @@
 /// Squeeze-and-excitation (Hu et al. 2018): s = σ(W₂·ReLU(W₁·GAP(x) + b₁) + b₂), y = x ⊙ s per channel.
 /// x [N, C, H, W] → same shape; the bottleneck has C / reduction units.
 /// Children: the excitation network (`fc1`, `fc2` with their activations). Forward caches x and s.
-public final class SqueezeExcitation: Layer {
-    public let name: String
-    public let reduction: Int
+package final class SqueezeExcitation: Layer {
+    package let name: String
+    package let reduction: Int
     private var excitation: Sequential!
     private var inputShape: Shape = []
     private var input: Tensor?
@@ -11,14 +11,14 @@ public final class SqueezeExcitation: Layer {
     private let output = Tensor(zeros: [0])
     private let scaleGradient = Tensor(zeros: [0])
 
-    public init(reduction: Int = 16, name: String) {
+    package init(reduction: Int = 16, name: String) {
         self.reduction = reduction
         self.name = name
     }
 
-    public var children: [any Layer] { excitation.map { [$0] } ?? [] }
+    package var children: [any Layer] { excitation.map { [$0] } ?? [] }
 
-    public func build(input: Shape) throws -> Shape {
+    package func build(input: Shape) throws -> Shape {
         guard input.rank == 3 else { throw CoreError.shapeMismatch(layer: name, expected: "[C, H, W]", got: input) }
         inputShape = input
         let c = input[0]
@@ -33,7 +33,7 @@ public final class SqueezeExcitation: Layer {
         return input
     }
 
-    public func forward(_ x: Tensor, context: Context) throws -> Tensor {
+    package func forward(_ x: Tensor, context: Context) throws -> Tensor {
         try checkInput(x, expected: inputShape)
         input = x
         let s = try forward(child: excitation, x, context: context)
@@ -48,7 +48,7 @@ public final class SqueezeExcitation: Layer {
         return output
     }
 
-    public func backward(_ dy: Tensor, context: Context) throws -> Tensor {
+    package func backward(_ dy: Tensor, context: Context) throws -> Tensor {
         guard let x = input, let s = scales else { throw CoreError.invalidArgument("layer '\(name)': backward before forward") }
         let (channels, plane) = (inputShape[0], inputShape[1] * inputShape[2]), n = x.shape.batch
         scaleGradient.resize(to: [n, channels])

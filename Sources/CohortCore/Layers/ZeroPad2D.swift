@@ -1,26 +1,26 @@
 /// Zero padding around each plane: x [N, C, H, W] → y [N, C, H + top + bottom, W + left + right].
 /// Caches nothing.
-public final class ZeroPad2D: Layer {
-    public let name: String
-    public let top: Int, bottom: Int, left: Int, right: Int
+package final class ZeroPad2D: Layer {
+    package let name: String
+    package let top: Int, bottom: Int, left: Int, right: Int
     private var inputShape: Shape = []
     private let output = Tensor(zeros: [0])
 
-    public init(top: Int, bottom: Int, left: Int, right: Int, name: String) {
+    package init(top: Int, bottom: Int, left: Int, right: Int, name: String) {
         (self.top, self.bottom, self.left, self.right, self.name) = (top, bottom, left, right, name)
     }
 
-    public convenience init(_ padding: Int, name: String) {
+    package convenience init(_ padding: Int, name: String) {
         self.init(top: padding, bottom: padding, left: padding, right: padding, name: name)
     }
 
-    public func build(input: Shape) throws -> Shape {
+    package func build(input: Shape) throws -> Shape {
         guard input.rank == 3 else { throw CoreError.shapeMismatch(layer: name, expected: "[C, H, W]", got: input) }
         inputShape = input
         return [input[0], input[1] + top + bottom, input[2] + left + right]
     }
 
-    public func forward(_ x: Tensor, context: Context) throws -> Tensor {
+    package func forward(_ x: Tensor, context: Context) throws -> Tensor {
         try checkInput(x, expected: inputShape)
         let (h, w) = (inputShape[1], inputShape[2]), (oh, ow) = (h + top + bottom, w + left + right)
         output.resize(to: [x.shape.batch, inputShape[0], oh, ow])
@@ -35,7 +35,7 @@ public final class ZeroPad2D: Layer {
         return output
     }
 
-    public func backward(_ dy: Tensor, context: Context) throws -> Tensor {
+    package func backward(_ dy: Tensor, context: Context) throws -> Tensor {
         let (h, w) = (inputShape[1], inputShape[2]), (oh, ow) = (h + top + bottom, w + left + right)
         let inputGradient = context.buffers.take(inputShape.batched(dy.shape.batch))
         let src = dy.values.baseAddress!, dst = inputGradient.values.baseAddress!

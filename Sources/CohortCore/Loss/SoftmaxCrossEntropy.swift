@@ -8,20 +8,20 @@ import Glibc
 /// logits [N, K], labels N class indices. `compute` returns the loss **sum** over the samples and
 /// writes dL/dlogits = (softmax − target) / `divisor` into `gradient`; with divisor = the global
 /// batch size, allreduce-summing gradients across ranks gives the mean over the global batch.
-public final class SoftmaxCrossEntropy {
-    public let labelSmoothing: Float
+package final class SoftmaxCrossEntropy {
+    package let labelSmoothing: Float
     /// dL/dlogits of the last `compute`.
-    public let gradient = Tensor(zeros: [0])
+    package let gradient = Tensor(zeros: [0])
 
-    public init(labelSmoothing: Float = 0) { self.labelSmoothing = labelSmoothing }
+    package init(labelSmoothing: Float = 0) { self.labelSmoothing = labelSmoothing }
 
     /// The result for one batch: summed loss and the count of correct top-1 predictions.
-    public struct Result: Sendable {
-        public var lossSum: Double
-        public var correct: Int
+    package struct Result: Sendable {
+        package var lossSum: Double
+        package var correct: Int
     }
 
-    public func compute(logits: Tensor, labels: [Int32], divisor: Int) throws -> Result {
+    package func compute(logits: Tensor, labels: [Int32], divisor: Int) throws -> Result {
         let n = logits.shape.batch, k = logits.shape.sampleCount
         guard labels.count == n else { throw CoreError.invalidArgument("loss: \(labels.count) labels for \(n) samples") }
         gradient.resize(to: logits.shape)
@@ -52,9 +52,9 @@ public final class SoftmaxCrossEntropy {
 }
 
 /// Accuracy helpers on logits [N, K].
-public enum Accuracy {
+package enum Accuracy {
     /// How many samples have their label among the `k` largest logits.
-    public static func topK(logits: Tensor, labels: [Int32], k: Int) -> Int {
+    package static func topK(logits: Tensor, labels: [Int32], k: Int) -> Int {
         let classes = logits.shape.sampleCount, z = logits.values
         var hits = 0
         for i in 0..<logits.shape.batch {

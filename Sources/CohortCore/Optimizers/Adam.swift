@@ -5,16 +5,16 @@ import Glibc
 /// Adam (Kingma & Ba 2015) and AdamW (Loshchilov & Hutter 2019):
 /// m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;  w ← w − lr·m̂/(√v̂ + ε), with m̂, v̂ bias-corrected.
 /// Adam adds weight decay to g (L2); AdamW instead applies w ← w − lr·λ·w (decoupled).
-public final class Adam: Optimizer {
-    public let kind: String
-    public let beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float, decoupled: Bool
-    public var stepCount = 0
+package final class Adam: Optimizer {
+    package let kind: String
+    package let beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float, decoupled: Bool
+    package var stepCount = 0
     private let arena: ParameterArena
     private let first: UnsafeMutableBufferPointer<Float>
     private let second: UnsafeMutableBufferPointer<Float>
     private let decays: [Bool]
 
-    public init(arena: ParameterArena, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7,
+    package init(arena: ParameterArena, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7,
                 weightDecay: Float = 0, decoupled: Bool = false, exemptBiasesFromDecay: Bool = true) {
         self.arena = arena
         (self.beta1, self.beta2, self.epsilon, self.weightDecay, self.decoupled) = (beta1, beta2, epsilon, weightDecay, decoupled)
@@ -29,12 +29,12 @@ public final class Adam: Optimizer {
         second.deallocate()
     }
 
-    public var slots: [(name: String, values: UnsafeMutableBufferPointer<Float>)] {
+    package var slots: [(name: String, values: UnsafeMutableBufferPointer<Float>)] {
         let n = arena.trainableCount
         return [("m", UnsafeMutableBufferPointer(rebasing: first[0..<n])), ("v", UnsafeMutableBufferPointer(rebasing: second[0..<n]))]
     }
 
-    public func step(learningRate lr: Float) {
+    package func step(learningRate lr: Float) {
         stepCount += 1
         let t = Double(stepCount)
         let correction1 = Float(1 - pow(Double(beta1), t)), correction2 = Float(1 - pow(Double(beta2), t))

@@ -2,7 +2,7 @@
 ///
 /// State lives in named slots the size of the arena (`momentum`; `m`, `v`), in arena order, so it
 /// checkpoints as `optimizer.<slot>.<parameter name>` and broadcasts like the parameters.
-public protocol Optimizer: AnyObject {
+package protocol Optimizer: AnyObject {
     /// Name used in checkpoints and the configuration hash (`sgd`, `adam`, `adamw`).
     var kind: String { get }
     /// Named state buffers, each `arena.trainableCount` long.

@@ -1,15 +1,15 @@
 /// Stochastic gradient descent with momentum (PyTorch form), optional Nesterov, and L2 weight decay:
 /// g ← ∇ + λ·w;  v ← μ·v + g;  w ← w − lr·(Nesterov ? g + μ·v : v).
 /// With μ = 0 this is plain SGD. Biases and BatchNorm parameters can be exempted from decay.
-public final class SGD: Optimizer {
-    public let kind = "sgd"
-    public let momentum: Float, nesterov: Bool, weightDecay: Float
-    public var stepCount = 0
+package final class SGD: Optimizer {
+    package let kind = "sgd"
+    package let momentum: Float, nesterov: Bool, weightDecay: Float
+    package var stepCount = 0
     private let arena: ParameterArena
     private let velocity: UnsafeMutableBufferPointer<Float>
     private let decays: [Bool]
 
-    public init(arena: ParameterArena, momentum: Float = 0, nesterov: Bool = false, weightDecay: Float = 0, exemptBiasesFromDecay: Bool = true) {
+    package init(arena: ParameterArena, momentum: Float = 0, nesterov: Bool = false, weightDecay: Float = 0, exemptBiasesFromDecay: Bool = true) {
         self.arena = arena
         (self.momentum, self.nesterov, self.weightDecay) = (momentum, nesterov, weightDecay)
         velocity = allocateSlot(arena.trainableCount)
@@ -18,11 +18,11 @@ public final class SGD: Optimizer {
 
     deinit { velocity.deallocate() }
 
-    public var slots: [(name: String, values: UnsafeMutableBufferPointer<Float>)] {
+    package var slots: [(name: String, values: UnsafeMutableBufferPointer<Float>)] {
         momentum == 0 ? [] : [("momentum", UnsafeMutableBufferPointer(rebasing: velocity[0..<arena.trainableCount]))]
     }
 
-    public func step(learningRate lr: Float) {
+    package func step(learningRate lr: Float) {
         let w = arena.values, grad = arena.gradients, v = velocity
         decays.withUnsafeBufferPointer { decay in
             for i in 0..<arena.trainableCount {

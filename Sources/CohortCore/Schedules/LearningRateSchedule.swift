@@ -4,8 +4,8 @@ import Glibc
 
 /// The learning rate as a function of training progress, with optional linear warmup
 /// (Goyal et al. 2017: from base/warmup-steps up to base over the first warmup epochs, per step).
-public struct LearningRateSchedule: Sendable, Equatable {
-    public enum Kind: Sendable, Equatable {
+package struct LearningRateSchedule: Sendable, Equatable {
+    package enum Kind: Sendable, Equatable {
         /// base throughout.
         case constant
         /// base · gamma^⌊epoch / every⌋.
@@ -17,18 +17,18 @@ public struct LearningRateSchedule: Sendable, Equatable {
         case cosine(epochs: Int, minimum: Double)
     }
 
-    public var base: Double
-    public var kind: Kind
-    public var warmupEpochs: Double
+    package var base: Double
+    package var kind: Kind
+    package var warmupEpochs: Double
 
-    public init(base: Double, kind: Kind = .constant, warmupEpochs: Double = 0) {
+    package init(base: Double, kind: Kind = .constant, warmupEpochs: Double = 0) {
         self.base = base
         self.kind = kind
         self.warmupEpochs = warmupEpochs
     }
 
     /// The rate at `epoch` (0-based) and `step` of `stepsPerEpoch` within it.
-    public func rate(epoch: Int, step: Int = 0, stepsPerEpoch: Int = 1) -> Double {
+    package func rate(epoch: Int, step: Int = 0, stepsPerEpoch: Int = 1) -> Double {
         let progress = Double(epoch) + Double(step) / Double(max(stepsPerEpoch, 1))
         if warmupEpochs > 0 && progress < warmupEpochs {
             return scheduled(epoch: epoch, progress: warmupEpochs) * (progress + 1 / Double(max(stepsPerEpoch, 1))) / warmupEpochs

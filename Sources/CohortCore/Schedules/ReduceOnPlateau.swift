@@ -2,28 +2,28 @@
 /// (lower is better) has not improved by more than `minDelta` for `patience` epochs, multiply the
 /// rate by `factor` (never below `minimum`), then wait `cooldown` epochs before counting again.
 /// Its state is checkpointed so a resumed run decides the same.
-public struct ReduceOnPlateau: Sendable, Equatable, Codable {
-    public var factor: Double = 0.1
-    public var patience: Int = 10
-    public var minDelta: Double = 1e-4
-    public var cooldown: Int = 0
-    public var minimum: Double = 0
+package struct ReduceOnPlateau: Sendable, Equatable, Codable {
+    package var factor: Double = 0.1
+    package var patience: Int = 10
+    package var minDelta: Double = 1e-4
+    package var cooldown: Int = 0
+    package var minimum: Double = 0
 
     /// Best metric so far (nil before the first epoch).
-    public var best: Double?
+    package var best: Double?
     /// Epochs without improvement.
-    public var wait: Int = 0
+    package var wait: Int = 0
     /// Epochs of cooldown left.
-    public var cooldownLeft: Int = 0
+    package var cooldownLeft: Int = 0
     /// Multiplier applied to the scheduled rate.
-    public var scale: Double = 1
+    package var scale: Double = 1
 
-    public init(factor: Double = 0.1, patience: Int = 10, minDelta: Double = 1e-4, cooldown: Int = 0, minimum: Double = 0) {
+    package init(factor: Double = 0.1, patience: Int = 10, minDelta: Double = 1e-4, cooldown: Int = 0, minimum: Double = 0) {
         (self.factor, self.patience, self.minDelta, self.cooldown, self.minimum) = (factor, patience, minDelta, cooldown, minimum)
     }
 
     /// Records an epoch's metric; returns true when the rate was reduced. `base` is the current scheduled rate.
-    public mutating func update(metric: Double, base: Double) -> Bool {
+    package mutating func update(metric: Double, base: Double) -> Bool {
         if cooldownLeft > 0 { cooldownLeft -= 1; wait = 0 }
         if best.map({ metric < $0 - minDelta }) ?? true {
             best = metric

@@ -5,9 +5,9 @@
 /// model out: the arena is the only owner of parameter storage and binds `value` and `gradient` to
 /// views into its flat buffers, so every rank's arena has the same layout. Before that both are
 /// empty, and building a layer tree allocates no weights (summaries of VGG-16 cost nothing).
-public final class Parameter {
+package final class Parameter {
     /// What a parameter is for, which decides how the optimizer treats it.
-    public enum Role: Sendable, Equatable {
+    package enum Role: Sendable, Equatable {
         /// A weight (conv kernel, dense matrix): L2 weight decay applies.
         case weight
         /// A bias or a normalization scale/shift: weight decay applies unless exempted.
@@ -17,17 +17,17 @@ public final class Parameter {
     }
 
     /// The local name inside its layer (`weight`, `bias`, `running_mean`).
-    public let name: String
-    public let shape: Shape
-    public let role: Role
-    public let initializer: Initializer
-    public internal(set) var value: Tensor
+    package let name: String
+    package let shape: Shape
+    package let role: Role
+    package let initializer: Initializer
+    package internal(set) var value: Tensor
     /// The gradient (same shape). Empty for buffers.
-    public internal(set) var gradient: Tensor
+    package internal(set) var gradient: Tensor
     /// Offset of this parameter in its arena buffer (values/gradients for trainable, buffers otherwise).
-    public internal(set) var offset: Int = 0
+    package internal(set) var offset: Int = 0
 
-    public init(name: String, shape: Shape, role: Role, initializer: Initializer) {
+    package init(name: String, shape: Shape, role: Role, initializer: Initializer) {
         self.name = name
         self.shape = shape
         self.role = role
@@ -36,6 +36,6 @@ public final class Parameter {
         self.gradient = Tensor.unbound
     }
 
-    public var isTrainable: Bool { role != .buffer }
-    public var count: Int { shape.count }
+    package var isTrainable: Bool { role != .buffer }
+    package var count: Int { shape.count }
 }

@@ -1,21 +1,22 @@
+import CohortRandom
 /// All parameters of a model in one place: one flat buffer of trainable values, one of their
 /// gradients, and one of non-trainable buffers (BatchNorm running statistics).
 ///
 /// Order: depth first through the layer tree, each layer's own parameters before its children's,
 /// in the order the layer lists them. That order is the checkpoint order, the allreduce order and
 /// the optimizer-state order, and it is identical on every rank.
-public final class ParameterArena {
+package final class ParameterArena {
     /// Trainable parameters with dotted names, in arena order.
-    public let trainable: [(name: String, parameter: Parameter)]
+    package let trainable: [(name: String, parameter: Parameter)]
     /// Non-trainable buffers with dotted names, in arena order.
-    public let buffers: [(name: String, parameter: Parameter)]
-    public let values: UnsafeMutableBufferPointer<Float>
-    public let gradients: UnsafeMutableBufferPointer<Float>
-    public let bufferValues: UnsafeMutableBufferPointer<Float>
+    package let buffers: [(name: String, parameter: Parameter)]
+    package let values: UnsafeMutableBufferPointer<Float>
+    package let gradients: UnsafeMutableBufferPointer<Float>
+    package let bufferValues: UnsafeMutableBufferPointer<Float>
 
     /// Lays out every parameter of `root` and binds each one to a view into the arena (the only
     /// storage parameters ever have).
-    public init(root: any Layer) {
+    package init(root: any Layer) {
         let all = root.namedParameters()
         trainable = all.filter { $0.parameter.isTrainable }
         buffers = all.filter { !$0.parameter.isTrainable }
@@ -51,19 +52,19 @@ public final class ParameterArena {
     }
 
     /// Number of trainable scalars.
-    public var trainableCount: Int { values.count == 1 && trainable.isEmpty ? 0 : values.count }
+    package var trainableCount: Int { values.count == 1 && trainable.isEmpty ? 0 : values.count }
     /// Number of non-trainable scalars.
-    public var bufferCount: Int { bufferValues.count == 1 && buffers.isEmpty ? 0 : bufferValues.count }
+    package var bufferCount: Int { bufferValues.count == 1 && buffers.isEmpty ? 0 : bufferValues.count }
 
     /// Each trainable parameter's range in `values`/`gradients`, in arena order.
-    public var segments: [Range<Int>] { trainable.map { $0.parameter.offset..<($0.parameter.offset + $0.parameter.count) } }
+    package var segments: [Range<Int>] { trainable.map { $0.parameter.offset..<($0.parameter.offset + $0.parameter.count) } }
 
     /// Draws every parameter and buffer from its initializer, in arena order, from `seed`.
-    public func initialize(seed: UInt64) {
-        var generator = SeededGenerator(seed: seed)
+    package func initialize(seed: UInt64) {
+        var generator = SplitMix64(seed: seed)
         for (_, p) in trainable + buffers { p.initializer.fill(p.value.values, using: &generator) }
     }
 
     /// Sets every gradient to zero (before a step's backward, which accumulates).
-    public func zeroGradients() { gradients.update(repeating: 0) }
+    package func zeroGradients() { gradients.update(repeating: 0) }
 }

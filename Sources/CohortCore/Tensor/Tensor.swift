@@ -4,13 +4,13 @@
 /// into storage owned elsewhere (parameters are views into the `ParameterArena`). Layers keep
 /// their output tensors and call `resize(to:)` each step, which reallocates only when the new
 /// shape needs more room than any earlier one: no allocation per step.
-public final class Tensor {
-    public private(set) var shape: Shape
-    public private(set) var storage: UnsafeMutableBufferPointer<Float>
+package final class Tensor {
+    package private(set) var shape: Shape
+    package private(set) var storage: UnsafeMutableBufferPointer<Float>
     private let owned: Bool
 
     /// A zero-filled tensor that owns its storage.
-    public init(zeros shape: Shape) {
+    package init(zeros shape: Shape) {
         self.shape = shape
         self.storage = .allocate(capacity: max(shape.count, 1))
         storage.initialize(repeating: 0)
@@ -18,14 +18,14 @@ public final class Tensor {
     }
 
     /// A tensor holding a copy of `values`.
-    public convenience init(shape: Shape, values: [Float]) {
+    package convenience init(shape: Shape, values: [Float]) {
         precondition(values.count == shape.count, "Tensor: \(values.count) values for shape \(shape)")
         self.init(zeros: shape)
         _ = storage.update(fromContentsOf: values)
     }
 
     /// A non-owning view of `storage` (which must hold at least `shape.count` elements and outlive the view).
-    public init(view storage: UnsafeMutableBufferPointer<Float>, shape: Shape) {
+    package init(view storage: UnsafeMutableBufferPointer<Float>, shape: Shape) {
         precondition(storage.count >= shape.count, "Tensor view: \(storage.count) elements for shape \(shape)")
         self.shape = shape
         self.storage = storage
@@ -37,10 +37,10 @@ public final class Tensor {
 
     deinit { if owned { storage.deallocate() } }
 
-    public var count: Int { shape.count }
+    package var count: Int { shape.count }
 
     /// Changes the shape, growing owned storage when needed. Contents are unspecified afterwards.
-    public func resize(to newShape: Shape) {
+    package func resize(to newShape: Shape) {
         if newShape.count > storage.count {
             precondition(owned, "Tensor: cannot grow a view from \(shape) to \(newShape)")
             storage.deallocate()
@@ -51,21 +51,21 @@ public final class Tensor {
     }
 
     /// Reinterprets the same elements with another shape of equal count.
-    public func reshape(to newShape: Shape) {
+    package func reshape(to newShape: Shape) {
         precondition(newShape.count == shape.count, "Tensor: cannot reshape \(shape) to \(newShape)")
         shape = newShape
     }
 
     /// The live elements (`count` of them).
-    public var values: UnsafeMutableBufferPointer<Float> { UnsafeMutableBufferPointer(rebasing: storage[0..<shape.count]) }
+    package var values: UnsafeMutableBufferPointer<Float> { UnsafeMutableBufferPointer(rebasing: storage[0..<shape.count]) }
 
     /// Sets every live element to zero.
-    public func zero() { values.update(repeating: 0) }
+    package func zero() { values.update(repeating: 0) }
 
     /// A copy of the live elements.
-    public var array: [Float] { Array(values) }
+    package var array: [Float] { Array(values) }
 
-    public subscript(_ i: Int) -> Float {
+    package subscript(_ i: Int) -> Float {
         get { storage[i] }
         set { storage[i] = newValue }
     }

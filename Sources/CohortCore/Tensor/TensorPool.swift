@@ -5,14 +5,14 @@
 /// so steady-state steps allocate nothing.
 ///
 /// A taker must hold the tensor (not only a pointer into it) for as long as it uses the storage.
-public final class TensorPool {
+package final class TensorPool {
     private var tensors: [Tensor] = []
 
-    public init() {}
+    package init() {}
 
     /// A tensor of `shape` that no one else holds; its contents are unspecified.
     /// Picks the smallest free tensor that fits, else grows the largest free one, else makes one.
-    public func take(_ shape: Shape) -> Tensor {
+    package func take(_ shape: Shape) -> Tensor {
         let needed = shape.count
         var best: Int?
         for i in tensors.indices where isKnownUniquelyReferenced(&tensors[i]) {
@@ -35,5 +35,5 @@ public final class TensorPool {
     }
 
     /// Elements held by the pool's tensors (for tests and memory reports).
-    public var capacity: Int { tensors.reduce(0) { $0 + $1.storage.count } }
+    package var capacity: Int { tensors.reduce(0) { $0 + $1.storage.count } }
 }

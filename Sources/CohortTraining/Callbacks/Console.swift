@@ -3,17 +3,17 @@ import Foundation
 
 /// Unbuffered writes to standard output, so progress lines and command output keep their order
 /// even when stdout is a pipe (CI, Slurm logs, mpirun).
-public enum Console {
-    public static func write(_ text: String) {
+package enum Console {
+    package static func write(_ text: String) {
         FileHandle.standardOutput.write(Data(text.utf8))
     }
 
-    public static func line(_ text: String) { write(text + "\n") }
+    package static func line(_ text: String) { write(text + "\n") }
 
     /// Whether a live progress bar makes sense: a terminal that is not "dumb", outside CI.
     /// Under a launcher, a rank's stdout is a pseudo-terminal that OpenMPI opens whatever the user's
     /// output is, so there the launching process's own stdout decides (a pipe or a file: no bar).
-    public static var isInteractive: Bool {
+    package static var isInteractive: Bool {
         let environment = ProcessInfo.processInfo.environment
         guard isatty(STDOUT_FILENO) != 0, environment["CI"] == nil else { return false }
         guard environment["TERM"].map({ !$0.isEmpty && $0 != "dumb" }) ?? false else { return false }

@@ -2,12 +2,12 @@ import Foundation
 
 /// Rewrites an SVG with loss and accuracy per epoch (train and validation) after every epoch,
 /// so a user can look instead of read.
-public final class CurvesPlot: TrainingCallback {
-    public let path: String
+package final class CurvesPlot: TrainingCallback {
+    package let path: String
 
-    public init(path: String) { self.path = path }
+    package init(path: String) { self.path = path }
 
-    public func epochEnded(_ metrics: EpochMetrics, history: [[String: Double]]) {
+    package func epochEnded(_ metrics: EpochMetrics, history: [[String: Double]]) {
         try? Self.svg(history: history).write(toFile: path, atomically: true, encoding: .utf8)
     }
 

@@ -1,17 +1,17 @@
 import Foundation
 
 /// Appends one JSON object per epoch to a JSON-lines file (`--log`).
-public final class MetricsLog: TrainingCallback {
-    public let path: String
+package final class MetricsLog: TrainingCallback {
+    package let path: String
 
-    public init(path: String) { self.path = path }
+    package init(path: String) { self.path = path }
 
-    public func fitStarted(epochs: Int, stepsPerEpoch: Int, startEpoch: Int) {
+    package func fitStarted(epochs: Int, stepsPerEpoch: Int, startEpoch: Int) {
         // A fresh run starts a fresh log; a resumed one keeps appending.
         if startEpoch == 0 { try? Data().write(to: URL(fileURLWithPath: path)) }
     }
 
-    public func epochEnded(_ metrics: EpochMetrics, history: [[String: Double]]) {
+    package func epochEnded(_ metrics: EpochMetrics, history: [[String: Double]]) {
         var record: [String: Any] = metrics.record
         record["epoch"] = metrics.epoch + 1
         record["step"] = metrics.globalStep

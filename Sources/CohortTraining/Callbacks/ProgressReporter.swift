@@ -2,24 +2,24 @@ import Foundation
 
 /// Progress on rank 0: on a terminal a live bar per epoch (step, loss, accuracy, img/s, ETA);
 /// otherwise (CI, Slurm logs) one line per epoch.
-public final class ProgressReporter: TrainingCallback {
-    public let interactive: Bool
+package final class ProgressReporter: TrainingCallback {
+    package let interactive: Bool
     private let write: (String) -> Void
     private var epochs = 0
     private var lastDraw = 0.0
     private var epochStarted = 0.0
 
-    public init(interactive: Bool = Console.isInteractive, write: @escaping (String) -> Void = Console.write) {
+    package init(interactive: Bool = Console.isInteractive, write: @escaping (String) -> Void = Console.write) {
         self.interactive = interactive
         self.write = write
     }
 
-    public func fitStarted(epochs: Int, stepsPerEpoch: Int, startEpoch: Int) {
+    package func fitStarted(epochs: Int, stepsPerEpoch: Int, startEpoch: Int) {
         self.epochs = epochs
         write("training: \(epochs) epochs × \(stepsPerEpoch) steps" + (startEpoch > 0 ? ", resuming at epoch \(startEpoch + 1)" : "") + "\n")
     }
 
-    public func batchEnded(epoch: Int, step: Int, stepsPerEpoch: Int, loss: Double, accuracy: Double, imagesPerSecond: Double) {
+    package func batchEnded(epoch: Int, step: Int, stepsPerEpoch: Int, loss: Double, accuracy: Double, imagesPerSecond: Double) {
         guard interactive else { return }
         let now = ProcessInfo.processInfo.systemUptime
         if step == 1 { epochStarted = now }
@@ -32,14 +32,14 @@ public final class ProgressReporter: TrainingCallback {
               + String(format: " %d/%d loss %.4f acc %.3f %.0f img/s ETA %ds", step, stepsPerEpoch, loss, accuracy, imagesPerSecond, Int(eta)))
     }
 
-    public func epochEnded(_ m: EpochMetrics, history: [[String: Double]]) {
+    package func epochEnded(_ m: EpochMetrics, history: [[String: Double]]) {
         var line = String(format: "epoch %d/%d  loss %.4f  accuracy %.4f", m.epoch + 1, epochs, m.loss, m.accuracy)
         if let v = m.validation { line += String(format: "  val_loss %.4f  val_accuracy %.4f", v.loss, v.accuracy) }
         line += String(format: "  lr %.3g  %.0f img/s  %.1fs", m.learningRate, m.imagesPerSecond, m.seconds)
         write((interactive ? "\r\u{1B}[2K" : "") + line + "\n")
     }
 
-    public func fitEnded(test: EvaluationResult?) {
+    package func fitEnded(test: EvaluationResult?) {
         if let test {
             write(String(format: "test: loss %.4f  accuracy %.4f  top-5 %.4f  (%d samples)\n", test.loss, test.accuracy, test.top5Accuracy, test.samples))
         }

@@ -5,12 +5,12 @@ import Foundation
 /// at the global step, and with `batchInterval` every that many steps `batch/loss` and
 /// `batch/accuracy`. One `events.out.tfevents.<time>.<host>.cohort` file per run: TFRecord-framed
 /// `tensorflow.Event` protocol buffers, flushed as written, so TensorBoard shows a run live.
-public final class TensorBoardLog: TrainingCallback {
-    public let path: String
+package final class TensorBoardLog: TrainingCallback {
+    package let path: String
     private let batchInterval: Int?
     private let handle: FileHandle
 
-    public init(directory: String, batchInterval: Int? = nil) throws {
+    package init(directory: String, batchInterval: Int? = nil) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let now = Date().timeIntervalSince1970
         path = "\(directory)/events.out.tfevents.\(Int(now)).\(ProcessInfo.processInfo.hostName).cohort"
@@ -27,14 +27,14 @@ public final class TensorBoardLog: TrainingCallback {
 
     deinit { try? handle.close() }
 
-    public func batchEnded(epoch: Int, step: Int, stepsPerEpoch: Int, loss: Double, accuracy: Double, imagesPerSecond: Double) {
+    package func batchEnded(epoch: Int, step: Int, stepsPerEpoch: Int, loss: Double, accuracy: Double, imagesPerSecond: Double) {
         guard let batchInterval else { return }
         let globalStep = epoch * stepsPerEpoch + step
         guard globalStep % batchInterval == 0 else { return }
         scalars([("batch/loss", loss), ("batch/accuracy", accuracy)], step: globalStep)
     }
 
-    public func epochEnded(_ metrics: EpochMetrics, history: [[String: Double]]) {
+    package func epochEnded(_ metrics: EpochMetrics, history: [[String: Double]]) {
         scalars(metrics.record.sorted { $0.key < $1.key }.map { ("epoch/" + $0.key, $0.value) }, step: metrics.globalStep)
     }
 

@@ -1,7 +1,7 @@
 /// Hooks on the training loop's events. The trainer calls them on rank 0 only, after metrics
 /// were reduced across ranks; decisions that every rank must share (checkpoint, schedule, early
 /// stop) live in the trainer itself.
-public protocol TrainingCallback: AnyObject {
+package protocol TrainingCallback: AnyObject {
     func fitStarted(epochs: Int, stepsPerEpoch: Int, startEpoch: Int)
     func batchEnded(epoch: Int, step: Int, stepsPerEpoch: Int, loss: Double, accuracy: Double, imagesPerSecond: Double)
     func epochEnded(_ metrics: EpochMetrics, history: [[String: Double]])
@@ -9,8 +9,8 @@ public protocol TrainingCallback: AnyObject {
 }
 
 extension TrainingCallback {
-    public func fitStarted(epochs: Int, stepsPerEpoch: Int, startEpoch: Int) {}
-    public func batchEnded(epoch: Int, step: Int, stepsPerEpoch: Int, loss: Double, accuracy: Double, imagesPerSecond: Double) {}
-    public func epochEnded(_ metrics: EpochMetrics, history: [[String: Double]]) {}
-    public func fitEnded(test: EvaluationResult?) {}
+    package func fitStarted(epochs: Int, stepsPerEpoch: Int, startEpoch: Int) {}
+    package func batchEnded(epoch: Int, step: Int, stepsPerEpoch: Int, loss: Double, accuracy: Double, imagesPerSecond: Double) {}
+    package func epochEnded(_ metrics: EpochMetrics, history: [[String: Double]]) {}
+    package func fitEnded(test: EvaluationResult?) {}
 }

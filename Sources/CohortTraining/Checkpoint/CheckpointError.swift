@@ -3,13 +3,13 @@ import Glibc
 #endif
 
 /// Why a checkpoint could not be written or read; every case names the file.
-public enum CheckpointError: Error, CustomStringConvertible {
+package enum CheckpointError: Error, CustomStringConvertible {
     case io(path: String, operation: String, errno: Int32)
     case corrupt(path: String, reason: String)
     case mismatch(path: String, reason: String)
     case noneFound(directory: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .io(path, operation, code):
             return "checkpoint \(path): \(operation) failed: \(String(cString: strerror(code)))"

@@ -2,34 +2,34 @@ import CohortCore
 
 /// Everything about a run that a checkpoint stores besides tensors, as its `__metadata__`.
 /// Each field is stored under its own key as a JSON-encoded string, so Python reads it with `json.loads`.
-public struct CheckpointState: Codable, Equatable, Sendable {
-    public static let currentFormat = 1
+package struct CheckpointState: Codable, Equatable, Sendable {
+    package static let currentFormat = 1
 
-    public var formatVersion = CheckpointState.currentFormat
-    public var cohortVersion = CohortVersion.string
+    package var formatVersion = CheckpointState.currentFormat
+    package var cohortVersion = CohortVersion.string
     /// Zoo name and constructor arguments.
-    public var model: String
-    public var classes: Int
-    public var inputShape: [Int]
-    public var classNames: [String]
-    public var datasetIdentity: String
+    package var model: String
+    package var classes: Int
+    package var inputShape: [Int]
+    package var classNames: [String]
+    package var datasetIdentity: String
     /// Position: the next step to run is step `stepInEpoch` of epoch `epoch` (0-based).
-    public var epoch: Int
-    public var stepInEpoch: Int
-    public var globalStep: Int
-    public var worldSize: Int
-    public var globalBatch: Int
-    public var seed: UInt64
-    public var optimizer: String
-    public var optimizerSteps: Int
-    public var plateau: ReduceOnPlateau
+    package var epoch: Int
+    package var stepInEpoch: Int
+    package var globalStep: Int
+    package var worldSize: Int
+    package var globalBatch: Int
+    package var seed: UInt64
+    package var optimizer: String
+    package var optimizerSteps: Int
+    package var plateau: ReduceOnPlateau
     /// Best validation accuracy so far and epochs since it improved (early stopping).
-    public var bestAccuracy: Double?
-    public var epochsWithoutImprovement: Int
+    package var bestAccuracy: Double?
+    package var epochsWithoutImprovement: Int
     /// Metrics of the last completed epoch.
-    public var metrics: [String: Double]
+    package var metrics: [String: Double]
     /// Every completed epoch's metrics, so the log and curves continue across a resume.
-    public var history: [[String: Double]]
+    package var history: [[String: Double]]
 }
 
 extension CheckpointState {

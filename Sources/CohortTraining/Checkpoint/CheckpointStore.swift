@@ -9,17 +9,17 @@ import Foundation
 /// the previous file intact. Extra names for the same content are hard links made the same way.
 /// Reading validates the header, shapes against the model, offsets against the file size and a
 /// CRC-32 of the data before anything is used.
-public struct CheckpointStore {
-    public let directory: String
-    public let keep: Int
+package struct CheckpointStore {
+    package let directory: String
+    package let keep: Int
 
-    public init(directory: String, keep: Int = 3) {
+    package init(directory: String, keep: Int = 3) {
         self.directory = directory
         self.keep = keep
     }
 
-    public func path(_ name: String) -> String { directory + "/" + name + ".safetensors" }
-    public static func epochName(_ epoch: Int) -> String { String(format: "epoch-%04d", epoch) }
+    package func path(_ name: String) -> String { directory + "/" + name + ".safetensors" }
+    package static func epochName(_ epoch: Int) -> String { String(format: "epoch-%04d", epoch) }
 
     /// Tensors of a model and optimizer in checkpoint order: parameters, buffers, optimizer slots.
     static func entries(arena: ParameterArena, optimizer: (any Optimizer)?) -> [(name: String, shape: [Int], values: UnsafeMutableBufferPointer<Float>)] {
@@ -34,7 +34,7 @@ public struct CheckpointStore {
     }
 
     /// Writes a checkpoint under `names` (the first is written, the others linked to it).
-    public func save(state: CheckpointState, arena: ParameterArena, optimizer: (any Optimizer)?, names: [String]) throws {
+    package func save(state: CheckpointState, arena: ParameterArena, optimizer: (any Optimizer)?, names: [String]) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let tensors = Self.entries(arena: arena, optimizer: optimizer)
         var crc = crc32(0, nil, 0)
@@ -72,7 +72,7 @@ public struct CheckpointStore {
     }
 
     /// Reads and validates a checkpoint's header and checksum; returns its state.
-    public static func inspect(path: String) throws -> CheckpointState {
+    package static func inspect(path: String) throws -> CheckpointState {
         let source = try FileSource(path: path)
         let header = try SafeTensors.readHeader(path: path, source: source)
         try verifyChecksum(path: path, source: source, tensors: header.tensors, expected: header.metadata["checksum"])
@@ -80,7 +80,7 @@ public struct CheckpointStore {
     }
 
     /// Loads a checkpoint into `arena` (and `optimizer`), checking every name and shape against the model.
-    public static func load(path: String, arena: ParameterArena, optimizer: (any Optimizer)?) throws -> CheckpointState {
+    package static func load(path: String, arena: ParameterArena, optimizer: (any Optimizer)?) throws -> CheckpointState {
         let source = try FileSource(path: path)
         let header = try SafeTensors.readHeader(path: path, source: source)
         try verifyChecksum(path: path, source: source, tensors: header.tensors, expected: header.metadata["checksum"])
@@ -128,7 +128,7 @@ public struct CheckpointStore {
     }
 
     /// The newest checkpoint in the directory that validates (by global step), with the reasons others were skipped.
-    public func newestValid() -> (path: String, state: CheckpointState)? {
+    package func newestValid() -> (path: String, state: CheckpointState)? {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: directory))?.filter { $0.hasSuffix(".safetensors") } ?? []
         var best: (path: String, state: CheckpointState)?
         for file in files.sorted() {

@@ -4,21 +4,21 @@ import Foundation
 /// little-endian header length, a JSON header mapping each tensor name to
 /// `{"dtype": "F32", "shape": [...], "data_offsets": [begin, end]}` (offsets relative to the data
 /// section) plus a `__metadata__` map of strings, then the raw little-endian data.
-public enum SafeTensors {
+package enum SafeTensors {
     /// A tensor to write: its name, shape and float32 values.
-    public struct Entry {
-        public var name: String
-        public var shape: [Int]
-        public var values: UnsafeBufferPointer<Float>
-        public init(name: String, shape: [Int], values: UnsafeBufferPointer<Float>) {
+    package struct Entry {
+        package var name: String
+        package var shape: [Int]
+        package var values: UnsafeBufferPointer<Float>
+        package init(name: String, shape: [Int], values: UnsafeBufferPointer<Float>) {
             (self.name, self.shape, self.values) = (name, shape, values)
         }
     }
 
     /// A tensor found in a file: shape and the byte range of its data within the file.
-    public struct Located: Equatable {
-        public var shape: [Int]
-        public var byteRange: Range<Int>
+    package struct Located: Equatable {
+        package var shape: [Int]
+        package var byteRange: Range<Int>
     }
 
     /// Largest header accepted (a hostile file cannot make us allocate more).

@@ -5,7 +5,7 @@ import Testing
 /// train → evaluate → predict → convert through the real executable, and flag errors that name the flag.
 @Suite(.serialized) struct CommandLineTests {
     @Test func evaluateAndPredictUseATrainedCheckpoint() throws {
-        let directory = TrainingFixtures.temporaryDirectory()
+        let directory = TemporaryDirectory.make()
         let train = try CommandRunner.run([CommandRunner.cohort, "train", "--limit", "1024", "--epochs", "1", "--batch-size", "32", "--optimizer", "adam",
                                            "--lr", "0.001", "--eval-limit", "200", "--threads", "1", "--checkpoint-dir", directory], timeout: 180)
         #expect(train.status == 0, "\(train)")
@@ -21,7 +21,7 @@ import Testing
         #expect((object["per_class_accuracy"] as? [String: Any])?.count == 10, "\(object)")
 
         // A test image written as PNG by `cohort convert`, then classified with class names from the checkpoint.
-        let folder = TrainingFixtures.temporaryDirectory()
+        let folder = TemporaryDirectory.make()
         let convert = try CommandRunner.run([CommandRunner.cohort, "convert", "--out", folder, "--format", "png", "--limit", "3"], timeout: 120)
         #expect(convert.status == 0, "\(convert)")
         let trouser = try #require(try FileManager.default.contentsOfDirectory(atPath: folder + "/test/Trouser").first)

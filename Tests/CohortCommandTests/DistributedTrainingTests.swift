@@ -31,7 +31,7 @@ import Testing
     }
 
     @Test func twoRanksEqualOneRankAndRerunsAreBitwiseEqual() throws {
-        let one = TrainingFixtures.temporaryDirectory(), two = TrainingFixtures.temporaryDirectory(), again = TrainingFixtures.temporaryDirectory()
+        let one = TemporaryDirectory.make(), two = TemporaryDirectory.make(), again = TemporaryDirectory.make()
         let steps = ["--max-steps", "5"]
         let single = try CommandRunner.run([CommandRunner.cohort] + Self.trainArguments(one, extra: steps), timeout: 120)
         #expect(single.status == 0, "\(single)")
@@ -46,7 +46,7 @@ import Testing
     }
 
     @Test func epochEndReplicaCheckPassesAndTestAccuracyIsPrinted() throws {
-        let directory = TrainingFixtures.temporaryDirectory()
+        let directory = TemporaryDirectory.make()
         let run = try CommandRunner.run(CommandRunner.mpirun(2, Self.trainArguments(directory, limit: 512, extra: ["--epochs", "2", "--holdout", "500"])), timeout: 180)
         #expect(run.status == 0, "\(run)")
         #expect(run.output.contains("test accuracy: 0."), "\(run)")
@@ -65,7 +65,7 @@ import Testing
     /// kernels and the conv algorithm), and a second step through BatchNorm amplifies that to
     /// percents in single weights.
     @Test func syncBatchNormMatchesOneRank() throws {
-        let one = TrainingFixtures.temporaryDirectory(), synced = TrainingFixtures.temporaryDirectory(), local = TrainingFixtures.temporaryDirectory()
+        let one = TemporaryDirectory.make(), synced = TemporaryDirectory.make(), local = TemporaryDirectory.make()
         func arguments(_ directory: String) -> [String] {
             ["train", "--model", "resnet18-cifar", "--limit", "64", "--batch-size", "8", "--lr", "0.01", "--momentum", "0.5", "--seed", "3",
              "--threads", "1", "--max-steps", "1", "--eval-limit", "16", "--checkpoint-dir", directory]
@@ -101,7 +101,7 @@ import Testing
     }
 
     @Test func killedJobResumesToTheUninterruptedWeightsBitwise() throws {
-        let straight = TrainingFixtures.temporaryDirectory(), killed = TrainingFixtures.temporaryDirectory()
+        let straight = TemporaryDirectory.make(), killed = TemporaryDirectory.make()
         let arguments = ["--epochs", "3", "--limit", "384"]
         let reference = try CommandRunner.run(CommandRunner.mpirun(2, Self.trainArguments(straight, extra: arguments)), timeout: 180)
         #expect(reference.status == 0, "\(reference)")
@@ -120,7 +120,7 @@ import Testing
     /// Kept to 6 steps (3 per epoch, stopped mid-epoch 2): past ~6 steps max-pool ties broken by one ulp
     /// of GEMM blocking start to route gradients differently, which is float rounding, amplified.
     @Test func twoRankCheckpointResumesOnOneRank() throws {
-        let straight = TrainingFixtures.temporaryDirectory(), switched = TrainingFixtures.temporaryDirectory()
+        let straight = TemporaryDirectory.make(), switched = TemporaryDirectory.make()
         let arguments = ["--epochs", "2"]
         let full = try CommandRunner.run(CommandRunner.mpirun(2, Self.trainArguments(straight, limit: 96, extra: arguments)), timeout: 180)
         #expect(full.status == 0, "\(full)")
@@ -134,7 +134,7 @@ import Testing
     }
 
     @Test func signalStopsAllRanksWithACheckpoint() throws {
-        let directory = TrainingFixtures.temporaryDirectory()
+        let directory = TemporaryDirectory.make()
         let tag = directory
         let run = try CommandRunner.run(CommandRunner.mpirun(2, Self.trainArguments(directory, limit: 2048, extra: ["--epochs", "5"])), timeout: 180) { _ in
             _ = CommandRunner.waitForFile(directory + "/epoch-0001.safetensors", timeout: 120)
@@ -147,7 +147,7 @@ import Testing
     }
 
     @Test func killedRankEndsTheJobPromptly() throws {
-        let directory = TrainingFixtures.temporaryDirectory()
+        let directory = TemporaryDirectory.make()
         let run = try CommandRunner.run(CommandRunner.mpirun(2, Self.trainArguments(directory, limit: 4096, extra: ["--epochs", "5"])), timeout: 60) { _ in
             _ = CommandRunner.waitForFile(directory + "/metrics.jsonl", timeout: 50)
             if let pid = CommandRunner.rankPID(1, tag: directory) { kill(pid, SIGKILL) }
@@ -157,7 +157,7 @@ import Testing
     }
 
     @Test func stalledRankIsNamedAndTheJobAborts() throws {
-        let directory = TrainingFixtures.temporaryDirectory()
+        let directory = TemporaryDirectory.make()
         var stoppedAt = Date()
         let run = try CommandRunner.run(CommandRunner.mpirun(2, Self.trainArguments(directory, limit: 4096, extra: ["--epochs", "5", "--stall-timeout", "5"])), timeout: 90) { _ in
             _ = CommandRunner.waitForFile(directory + "/metrics.jsonl", timeout: 60)
@@ -172,7 +172,7 @@ import Testing
     }
 
     @Test func mismatchedConfigurationIsCaughtBeforeStepOne() throws {
-        let directory = TrainingFixtures.temporaryDirectory()
+        let directory = TemporaryDirectory.make()
         let base = Self.trainArguments(directory)
         let arguments = ["mpirun", "--allow-run-as-root", "--oversubscribe", "-np", "1", CommandRunner.cohort] + base + ["--lr", "0.1", ":",
                          "-np", "1", CommandRunner.cohort] + base + ["--lr", "0.2"]
@@ -184,7 +184,7 @@ import Testing
 
     @Test func killsDuringCheckpointWritesAlwaysLeaveALoadableCheckpoint() throws {
         for attempt in 0..<4 {
-            let directory = TrainingFixtures.temporaryDirectory()
+            let directory = TemporaryDirectory.make()
             // Two steps per epoch: a checkpoint is written every ~0.3 s.
             _ = try CommandRunner.run([CommandRunner.cohort] + Self.trainArguments(directory, limit: 64, extra: ["--epochs", "200"]), timeout: 120) { process in
                 _ = CommandRunner.waitForFile(directory + "/epoch-0002.safetensors", timeout: 60)

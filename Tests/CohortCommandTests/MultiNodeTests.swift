@@ -12,7 +12,7 @@ import Testing
 
     @Test(.enabled(if: canCreateHosts, "needs root and /usr/sbin/ip to create network namespaces"))
     func twoHostsTrainLikeOneHost() throws {
-        let acrossHosts = TrainingFixtures.temporaryDirectory(), oneHost = TrainingFixtures.temporaryDirectory()
+        let acrossHosts = TemporaryDirectory.make(), oneHost = TemporaryDirectory.make()
         let run = try CommandRunner.run([Self.script, "--hosts", "2", "--", CommandRunner.cohort]
                                         + DistributedTrainingTests.trainArguments(acrossHosts, extra: ["--max-steps", "5"]), timeout: 180)
         #expect(run.status == 0, "\(run)")

@@ -5,7 +5,7 @@ import Testing
 /// `--tensorboard` event files read back by the `tensorboard` Python package's own event loader.
 @Suite struct TensorBoardTests {
     @Test func eventFilesMatchTheMetricsLog() throws {
-        let directory = TrainingFixtures.temporaryDirectory()
+        let directory = TemporaryDirectory.make()
         let train = try CommandRunner.run([CommandRunner.cohort, "train", "--limit", "128", "--epochs", "2", "--batch-size", "32", "--holdout", "64",
                                            "--eval-limit", "64", "--threads", "1", "--checkpoint-dir", directory,
                                            "--tensorboard", directory + "/tb", "--tensorboard-every", "2"], timeout: 120)

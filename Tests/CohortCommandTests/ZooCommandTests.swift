@@ -4,27 +4,9 @@ import Foundation
 import Testing
 
 /// `cohort models` and `cohort summary`, run as the built executable.
-@Suite struct CommandTests {
-    struct Outcome: CustomStringConvertible {
-        var status: Int32, output: String
-        var description: String { "status \(status):\n\(output)" }
-    }
-
-    /// Runs the built `cohort` with `arguments` (stdout and stderr together); killed after 60 s.
-    static func cohort(_ arguments: [String]) throws -> Outcome {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CommandRunner.cohort)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let watchdog = DispatchWorkItem { if process.isRunning { process.terminate() } }
-        DispatchQueue.global().asyncAfter(deadline: .now() + 60, execute: watchdog)
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        watchdog.cancel()
-        return Outcome(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+@Suite struct ZooCommandTests {
+    static func cohort(_ arguments: [String]) throws -> CommandRunner.Outcome {
+        try CommandRunner.run([CommandRunner.cohort] + arguments, timeout: 60)
     }
 
     @Test func modelsListsEveryModelWithItsCounts() throws {
