@@ -10,9 +10,10 @@ package final class Network {
     private let firstOffsets: [ObjectIdentifier: Int]
 
     /// Builds `root` for `inputShape` and lays out its parameters. Parameters are zero until `arena.initialize(seed:)`.
-    /// Unless `inputGradient` is true, a leading convolution skips computing the gradient of the
-    /// network input, which training never reads.
-    package init(root: any Layer, inputShape: Shape, inputGradient: Bool = false) throws {
+    /// Every convolution runs `convolution` when it is given (otherwise each keeps its own
+    /// `algorithm`). Unless `inputGradient` is true, a leading convolution
+    /// skips computing the gradient of the network input, which training never reads.
+    package init(root: any Layer, inputShape: Shape, inputGradient: Bool = false, convolution: Conv2D.Algorithm? = nil) throws {
         self.root = root
         self.inputShape = inputShape
         self.outputShape = try root.build(input: inputShape)
@@ -22,6 +23,7 @@ package final class Network {
             if let first = layer.namedParameters().first(where: { $0.parameter.isTrainable }) {
                 offsets[ObjectIdentifier(layer)] = first.parameter.offset
             }
+            if let conv = layer as? Conv2D, let convolution, conv.algorithm != convolution { conv.algorithm = convolution }
             layer.children.forEach(visit)
         }
         visit(root)

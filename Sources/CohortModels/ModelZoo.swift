@@ -36,10 +36,11 @@ package enum ModelZoo {
     /// An input too small for the model is an error naming the layer's dotted path, thrown before
     /// the arena allocates any parameter.
     /// `inputGradient`: whether backward returns the gradient of the input (see `Network.init`).
-    package static func network(named name: String, classes: Int? = nil, input: Shape? = nil, inputGradient: Bool = false) throws -> Network {
+    package static func network(named name: String, classes: Int? = nil, input: Shape? = nil, inputGradient: Bool = false,
+                                convolution: Conv2D.Algorithm? = nil) throws -> Network {
         let entry = try entry(named: name)
         return try Network(root: entry.make(classes ?? entry.defaultClasses, input ?? entry.defaultInput),
-                           inputShape: input ?? entry.defaultInput, inputGradient: inputGradient)
+                           inputShape: input ?? entry.defaultInput, inputGradient: inputGradient, convolution: convolution)
     }
 }
 

@@ -39,10 +39,9 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         try DistributedRun.run(stallTimeout: nil, threads: threads) { communicator, threadCount in
-            Conv2D.defaultAlgorithm = conv
             let entry = try ModelZoo.entry(named: model)
             let input = imageSize.map { Shape([entry.defaultInput[0], $0, $0]) } ?? entry.defaultInput
-            let network = try ModelZoo.network(named: model, classes: classes, input: input)
+            let network = try ModelZoo.network(named: model, classes: classes, input: input, convolution: conv)
             var configuration = TrainingConfiguration(model: model)
             configuration.globalBatch = batchSize
             configuration.threads = threadCount
@@ -53,7 +52,7 @@ struct BenchCommand: ParsableCommand {
             let all = try communicator.allgather(Array(JSONEncoder().encode(measurement)))
                 .map { try JSONDecoder().decode(ThroughputBenchmark.Measurement.self, from: Data($0)) }
             if communicator.rank == 0 {
-                let report = BenchReport(model: model, input: network.inputShape, forwardFLOPs: network.forwardFLOPs,
+                let report = BenchReport(model: model, input: network.inputShape, forwardFLOPs: network.forwardFLOPs, convolution: conv,
                                          batchSize: batchSize, threadsPerRank: threadCount, ranks: all)
                 Console.line(json ? try report.json() : report.table(layers: layers))
             }

@@ -7,6 +7,7 @@ struct BenchReport {
     let model: String
     let input: Shape
     let forwardFLOPs: Int
+    let convolution: Conv2D.Algorithm
     let batchSize: Int
     let threadsPerRank: Int
     let ranks: [ThroughputBenchmark.Measurement]
@@ -50,7 +51,7 @@ struct BenchReport {
         let object: [String: Any] = [
             "model": model, "input": input.dims, "batch_size": batchSize, "ranks": ranks.count, "threads_per_rank": threadsPerRank,
             "windows": windowCount, "steps_per_window": ranks.first?.steps ?? 0,
-            "conv_algorithm": Conv2D.defaultAlgorithm.rawValue,
+            "conv_algorithm": convolution.rawValue,
             "images_per_sec": imagesPerSecond, "blas_core": BLASCore.name,
             "openblas_thread_timeout": ProcessInfo.processInfo.environment["OPENBLAS_THREAD_TIMEOUT"] ?? "", "forward_mflop_per_image": Double(forwardFLOPs) / 1e6,
             "model_gflops": ranks.reduce(0) { $0 + $1.modelGFLOPS },

@@ -76,10 +76,12 @@ struct TrainCommand: ParsableCommand {
             if let logPath { callbacks.append(MetricsLog(path: logPath)) }
             if let tensorboard, communicator.rank == 0 { callbacks.append(try TensorBoardLog(directory: tensorboard, batchInterval: tensorboardEvery)) }
             let trainer = try Trainer(configuration: configuration, network: network, data: splits, communicator: communicator, callbacks: callbacks)
+            let layout = try RankLayout.gather(communicator)
             if communicator.rank == 0 {
                 Console.line("cohort \(CohortVersion.string): \(model) \(network.inputShape) → \(network.outputShape.count) classes, "
                       + "\(network.arena.trainableCount) parameters; \(communicator.size) rank(s) × \(threadCount) thread(s); "
                       + "train \(splits.train.count), validation \(splits.validation?.count ?? 0), test \(splits.test?.count ?? 0)")
+                Console.line("layout: \(layout.description) × \(threadCount) thread(s); OpenBLAS \(BLASCore.description) kernels; CPU \(BLASCore.cpuVectorISA)")
                 splits.warnings.forEach { DistributedRun.printError("cohort: warning: \($0)") }
             }
             let result = try trainer.run(resume: resume)

@@ -50,6 +50,7 @@ import Testing
         let run = try CommandRunner.run(CommandRunner.mpirun(2, Self.trainArguments(directory, limit: 512, extra: ["--epochs", "2", "--holdout", "500"])), timeout: 180)
         #expect(run.status == 0, "\(run)")
         #expect(run.output.contains("test accuracy: 0."), "\(run)")
+        #expect(run.output.contains("layout: 1 host(s) × 2 rank(s) × 1 thread(s); OpenBLAS "), "\(run)")
         #expect(run.output.components(separatedBy: "epoch 2/2").count == 2, "rank 0 alone reports progress: \(run)")
         let (_, state) = try Self.loadCheckpoint(directory + "/last.safetensors")
         #expect(state.epoch == 2 && state.worldSize == 2 && state.history.count == 2)

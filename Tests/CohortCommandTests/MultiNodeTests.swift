@@ -17,6 +17,7 @@ import Testing
                                         + DistributedTrainingTests.trainArguments(acrossHosts, extra: ["--max-steps", "5"]), timeout: 180)
         #expect(run.status == 0, "\(run)")
         #expect(run.output.contains("2 hosts"), "\(run)")
+        #expect(run.output.contains("layout: 2 host(s) × 1 rank(s)"), "\(run)")
         let local = try CommandRunner.run(CommandRunner.mpirun(2, DistributedTrainingTests.trainArguments(oneHost, extra: ["--max-steps", "5"])), timeout: 180)
         #expect(local.status == 0, "\(local)")
         // Two ranks: every allreduce element is one addition, so TCP and shared memory agree bitwise.

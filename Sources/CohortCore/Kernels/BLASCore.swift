@@ -13,6 +13,9 @@ package enum BLASCore {
     /// 2 = AVX-512, 1 = AVX2 + FMA, 0 = neither (CPU and OS support both checked).
     package static var cpuVectorLevel: Int { Int(cohort_cpu_vector_level()) }
 
+    /// The widest vector instruction set this CPU and OS run, as `cpuVectorLevel` names it.
+    package static var cpuVectorISA: String { ["SSE/AVX (no AVX2)", "AVX2 + FMA", "AVX-512"][min(max(cpuVectorLevel, 0), 2)] }
+
     /// The vector level (as `cpuVectorLevel`) each kernel family is written for: pre-AVX2 families
     /// are 0, the AVX2 ones 1, the AVX-512 ones 2. Families not listed are left alone.
     static let coreVectorLevels: [String: Int] = [

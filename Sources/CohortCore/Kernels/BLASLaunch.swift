@@ -29,14 +29,17 @@ package enum BLASLaunch {
 
     /// Sets what `settings` asks for and re-executes this program in place (same PID and arguments,
     /// so mpirun and Slurm still see their process); the new image finds everything set and goes on.
+    /// The program is executed by its real path, not `/proc/self/exe`: the kernel names a process
+    /// after the file it executes, so `ps`, `top`, `pgrep cohort` and Slurm keep seeing `cohort`.
     /// Call first thing in `main`, before MPI starts. Returns when there is nothing to set or the
     /// re-execution failed (then it carries on with OpenBLAS as loaded).
     package static func applyByReexecuting() {
         let wanted = settings(environment: { getenv($0).map { String(cString: $0) } }, detectedCore: BLASCore.name,
                               vectorLevel: BLASCore.cpuVectorLevel)
-        guard !wanted.isEmpty else { return }
+        guard !wanted.isEmpty, let program = realpath("/proc/self/exe", nil) else { return }
+        defer { free(program) }
         for (name, value) in wanted { setenv(name, value, 1) }
-        execv("/proc/self/exe", CommandLine.unsafeArgv)
+        execv(program, CommandLine.unsafeArgv)
         for (name, _) in wanted { unsetenv(name) }
     }
 }

@@ -21,10 +21,6 @@ package final class Conv2D: Layer {
         case im2col
     }
 
-    /// The algorithm layers built from now on use, unless their own `algorithm` is set
-    /// (`cohort bench --conv` sets it to compare them).
-    nonisolated(unsafe) package static var defaultAlgorithm = Algorithm.automatic
-
     package let name: String
     package let filters: Int
     package let kernel: (height: Int, width: Int)
@@ -35,8 +31,11 @@ package final class Conv2D: Layer {
     /// False when the input is the network's own input, whose gradient nobody reads: backward then
     /// skips the dX GEMM and col2im and returns an empty tensor (`Network` sets it).
     package var computesInputGradient = true
-    /// This layer's algorithm; nil follows `Conv2D.defaultAlgorithm`. Read when the layer is built.
-    package var algorithm: Algorithm?
+    /// How this layer convolves; `Network` sets it for the whole model (`cohort bench --conv`).
+    /// A change takes effect at once, also on a built layer.
+    package var algorithm = Algorithm.automatic {
+        didSet { if geometry != nil { planWinograd() } }
+    }
     package private(set) var weight: Parameter!
     package private(set) var bias: Parameter?
     private var geometry: ConvGeometry!
@@ -71,9 +70,7 @@ package final class Conv2D: Layer {
                                 strideH: stride.height, strideW: stride.width, padTop: out.padTop, padLeft: out.padLeft,
                                 outH: out.outH, outW: out.outW)
         inputShape = input
-        winograd = winogradTile(algorithm ?? Self.defaultAlgorithm, channels: c).map {
-            WinogradConvolution(geometry: geometry, filters: filters, tile: $0)
-        }
+        planWinograd()
         let fanIn = geometry.columnRows, fanOut = filters / groups * kernel.height * kernel.width
         weight = Parameter(name: "weight", shape: [filters, c / groups, kernel.height, kernel.width], role: .weight,
                            initializer: .glorotUniform(fanIn: fanIn, fanOut: fanOut))
@@ -81,11 +78,12 @@ package final class Conv2D: Layer {
         return [filters, out.outH, out.outW]
     }
 
-    /// The tile `algorithm` picks for this layer's geometry, or nil for im2col.
-    private func winogradTile(_ algorithm: Algorithm, channels: Int) -> WinogradConvolution.Tile? {
-        guard algorithm != .im2col, channels >= 16, filters >= 16, WinogradConvolution.applies(to: geometry, groups: groups),
-              let cheapest = WinogradConvolution.cheapestTile(for: geometry) else { return nil }
-        return algorithm == .winograd4x4 ? cheapest : .f2x2
+    /// Sets up the Winograd transform `algorithm` picks for the built geometry, or none for im2col.
+    private func planWinograd() {
+        winograd = nil
+        guard algorithm != .im2col, inputShape[0] >= 16, filters >= 16, WinogradConvolution.applies(to: geometry, groups: groups),
+              let cheapest = WinogradConvolution.cheapestTile(for: geometry) else { return }
+        winograd = WinogradConvolution(geometry: geometry, filters: filters, tile: algorithm == .winograd4x4 ? cheapest : .f2x2)
     }
 
     package var forwardFLOPs: Int { 2 * filters * geometry.columnRows * geometry.outPlane }
