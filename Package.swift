@@ -19,13 +19,14 @@ let package = Package(
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
 
         .target(name: "CohortRandom"),
-        .target(name: "CohortCore", dependencies: ["CohortRandom", "COpenBLAS"]),
+        .target(name: "CohortTrace"),
+        .target(name: "CohortCore", dependencies: ["CohortRandom", "CohortTrace", "COpenBLAS"]),
         .target(name: "CohortModels", dependencies: ["CohortCore"]),
         .target(name: "CohortData", dependencies: ["CohortRandom", "CTurboJPEG", "CPNG", "CZlib"]),
-        .target(name: "CohortDistributed", dependencies: ["CohortRandom", "CMPI"]),
-        .target(name: "CohortTraining", dependencies: ["CohortCore", "CohortRandom", "CohortData", "CohortDistributed", "CZlib"]),
+        .target(name: "CohortDistributed", dependencies: ["CohortRandom", "CohortTrace", "CMPI"]),
+        .target(name: "CohortTraining", dependencies: ["CohortCore", "CohortRandom", "CohortTrace", "CohortData", "CohortDistributed", "CZlib"]),
         .executableTarget(name: "cohort", dependencies: [
-            "CohortCore", "CohortModels", "CohortData", "CohortDistributed", "CohortTraining",
+            "CohortCore", "CohortModels", "CohortData", "CohortDistributed", "CohortTraining", "CohortTrace",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

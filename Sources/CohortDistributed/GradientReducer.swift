@@ -1,3 +1,4 @@
+import CohortTrace
 import Dispatch
 import Foundation
 
@@ -76,7 +77,9 @@ package final class GradientReducer {
         group.wait()
         if let error = failure.take() { throw error }
         if let last = buckets.last {
-            try communicator.allreduceSum(arena.slice(last))
+            try StepTrace.measure("allreduce \(last.count * 4 >> 10) KB (last bucket)", category: "communication") {
+                try communicator.allreduceSum(arena.slice(last))
+            }
         }
     }
 
@@ -92,7 +95,9 @@ package final class GradientReducer {
         queue.async(group: group) {
             guard !failure.isSet else { return }
             do {
-                try communicator.allreduceSum(arena.slice(bucket))
+                try StepTrace.measure("allreduce \(bucket.count * 4 >> 10) KB", category: "communication", thread: StepTrace.communicationThread) {
+                    try communicator.allreduceSum(arena.slice(bucket))
+                }
             } catch {
                 failure.record(error)
             }

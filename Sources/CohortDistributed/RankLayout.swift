@@ -17,11 +17,16 @@ package struct RankLayout: Sendable, Equatable {
         ranksPerHost = (counts.min() ?? 0)...(counts.max() ?? 0)
     }
 
-    /// Every rank's host name, gathered; a collective, so every rank calls it.
+    /// Every rank's host, gathered; a collective, so every rank calls it. A host is a host name
+    /// and a network namespace: containers and namespace hosts on one machine count apart, as
+    /// they do for MPI.
     package static func gather(_ communicator: any Communicator) throws -> RankLayout {
         var name = [UInt8](repeating: 0, count: 256)
         gethostname(&name, name.count - 1)
-        let gathered = try communicator.allgather(Array(name.prefix { $0 != 0 }))
+        var namespace = [UInt8](repeating: 0, count: 64)
+        let length = readlink("/proc/self/ns/net", &namespace, namespace.count)
+        let identity = Array(name.prefix { $0 != 0 }) + Array("/".utf8) + Array(namespace.prefix(max(0, length)))
+        let gathered = try communicator.allgather(identity)
         return RankLayout(hostNames: gathered.map { String(decoding: $0, as: UTF8.self) })
     }
 

@@ -1,4 +1,4 @@
-import Foundation
+import CohortTrace
 
 /// Where a rank's step time goes, summed over the steps measured.
 package struct StepTimings: Sendable {
@@ -12,6 +12,6 @@ package struct StepTimings: Sendable {
 
     package var total: Double { dataWait + forward + backward + communicationWait + optimizer }
 
-    /// Monotonic seconds.
-    static func now() -> Double { ProcessInfo.processInfo.systemUptime }
+    /// Monotonic seconds, on the clock the step trace uses.
+    static func now() -> Double { StepTrace.now() }
 }

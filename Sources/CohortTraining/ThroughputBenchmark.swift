@@ -27,6 +27,8 @@ package enum ThroughputBenchmark {
         package var convolutionGFLOPS: Double
         /// Share of step time spent inside convolution layers.
         package var convolutionShare: Double
+        /// Share of the timed steps in which fewer than two of the rank's threads were busy (nil with one thread).
+        package var serialFraction: Double?
         package var sgemmGFLOPS: Double
         /// Peak resident memory of this rank's process, in MB, after the timed steps.
         package var peakResidentMegabytes: Double
@@ -76,11 +78,13 @@ package enum ThroughputBenchmark {
         let profile = LayerProfile()
         step.profile = profile
         var windowSeconds: [Double] = []
+        ParallelActivity.start()
         for _ in 0..<max(1, windows) {
             let start = LayerProfile.now()
             try run(steps)
             windowSeconds.append(LayerProfile.now() - start)
         }
+        let overlappedSeconds = ParallelActivity.stop()
         let seconds = windowSeconds.sorted()[windowSeconds.count / 2]
         let totalSteps = steps * windowSeconds.count
         let timings = step.timings
@@ -96,7 +100,8 @@ package enum ThroughputBenchmark {
             modelGFLOPS: 3 * Double(network.forwardFLOPs) * imageCount / seconds / 1e9,
             convolutionGFLOPS: 3 * Double(convolutions.forwardFLOPs) * imageCount * Double(windowSeconds.count) / max(convolutionSeconds, 1e-12) / 1e9,
             convolutionShare: convolutionSeconds / windowSeconds.reduce(0, +),
-            sgemmGFLOPS: sgemmGFLOPS(),
+            serialFraction: configuration.threads > 1 ? max(0, 1 - overlappedSeconds / windowSeconds.reduce(0, +)) : nil,
+            sgemmGFLOPS: sgemmGFLOPS(threads: configuration.threads),
             peakResidentMegabytes: PeakResidentMemory.megabytes, builtModelResidentMegabytes: builtModelResidentMegabytes,
             slowestLayers: slowest(profile, steps: totalSteps, imagesPerStep: localBatch))
     }
@@ -113,16 +118,22 @@ package enum ThroughputBenchmark {
         }
     }
 
-    /// `cblas_sgemm` GFLOP/s on 1024×1024×1024 in this process with its current thread count.
-    package static func sgemmGFLOPS(size: Int = 1024, repetitions: Int = 8) -> Double {
+    /// `cblas_sgemm` GFLOP/s on 1024×1024×1024 split by rows across `threads` threads, as the
+    /// layers split their products (OpenBLAS itself single-threaded).
+    package static func sgemmGFLOPS(size: Int = 1024, repetitions: Int = 8, threads: Int) -> Double {
         var generator = SplitMix64(seed: 3)
         let a = (0..<(size * size)).map { _ in Float.random(in: -1...1, using: &generator) }
         let b = a.reversed() as [Float]
         var c = [Float](repeating: 0, count: size * size)
         func multiply() {
-            c.withUnsafeMutableBufferPointer { cp in
-                Gemm.multiply(transposeA: false, transposeB: false, m: size, n: size, k: size, a: a, lda: size, b: b, ldb: size,
-                              beta: 0, c: cp.baseAddress!, ldc: size)
+            a.withUnsafeBufferPointer { ap in
+                c.withUnsafeMutableBufferPointer { cp in
+                    let (ap, cp) = (ap.baseAddress!, cp.baseAddress!)
+                    ThreadSplit.forEachRange(size, threads: threads) { rows in
+                        Gemm.multiply(transposeA: false, transposeB: false, m: rows.count, n: size, k: size, a: ap + rows.lowerBound * size,
+                                      lda: size, b: b, ldb: size, beta: 0, c: cp + rows.lowerBound * size, ldc: size)
+                    }
+                }
             }
         }
         multiply()

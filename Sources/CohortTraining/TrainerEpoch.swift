@@ -1,6 +1,7 @@
 import CohortCore
 import CohortData
 import CohortDistributed
+import CohortTrace
 import Foundation
 
 extension Trainer {
@@ -92,6 +93,8 @@ extension Trainer {
     /// Rank 0 writes the current state under `names` (no-op without a checkpoint directory).
     func saveCheckpoint(names: [String]) throws {
         guard communicator.rank == 0, let store else { return }
-        try store.save(state: state, arena: network.arena, optimizer: optimizer, names: names)
+        try StepTrace.measure("checkpoint " + names.joined(separator: ", "), category: "checkpoint") {
+            try store.save(state: state, arena: network.arena, optimizer: optimizer, names: names)
+        }
     }
 }

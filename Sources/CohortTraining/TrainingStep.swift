@@ -1,6 +1,7 @@
 import CohortCore
 import CohortDistributed
 import CohortRandom
+import CohortTrace
 
 /// One optimisation step on this rank's slice of a global batch: forward, loss over the global batch,
 /// backward with the bucketed gradient allreduce overlapped, agreement across ranks on the stop and
@@ -51,6 +52,7 @@ package final class TrainingStep {
     package init(network: Network, optimizer: any Optimizer, communicator: any Communicator, options: Options) {
         self.network = network
         self.optimizer = optimizer
+        optimizer.threads = options.threads
         self.communicator = communicator
         self.options = options
         loss = SoftmaxCrossEntropy(labelSmoothing: Float(options.labelSmoothing))
@@ -67,7 +69,8 @@ package final class TrainingStep {
     /// waiting for this batch (it goes into the timings).
     package func run(images: UnsafeBufferPointer<Float>, labels: [Int32], keys: [SampleKey], learningRate: Double, globalStep: Int, dataWait: Double = 0) throws -> Result {
         communicator.watchdog?.stepBegan(globalStep)
-        var t0 = StepTimings.now()
+        let began = StepTimings.now()
+        var t0 = began
         input.resize(to: network.inputShape.batched(labels.count))
         _ = input.values.update(fromContentsOf: images)
         context.sampleKeys = keys
@@ -86,7 +89,14 @@ package final class TrainingStep {
 
         let agreed = try communicator.sum(StepAgreement(stopRequested: StopSignal.requested, nonFinite: !result.lossSum.isFinite))
         if !agreed.nonFinite { optimizer.step(learningRate: Float(learningRate)) }
-        timings.optimizer += StepTimings.now() - t1
+        let end = StepTimings.now()
+        timings.optimizer += end - t1
+        if let trace = StepTrace.current {
+            trace.span("data wait", category: "data", thread: StepTrace.trainingThread, start: began - dataWait, end: began)
+            trace.span("step \(globalStep)", category: "step", thread: StepTrace.trainingThread, start: began, end: end)
+            trace.span("gradient allreduce wait", category: "communication", thread: StepTrace.trainingThread, start: t0, end: t1)
+            trace.span("agreement + optimizer", category: "optimizer", thread: StepTrace.trainingThread, start: t1, end: end)
+        }
         timings.dataWait += dataWait
         timings.steps += 1
         timings.images += labels.count

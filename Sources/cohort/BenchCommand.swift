@@ -24,6 +24,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Threads per rank (default: cores per node / ranks per node).") var threads: Int?
     @Option(help: "Convolution algorithm: automatic (Winograd F(2x2) for 3x3 stride-1 layers), winograd4x4 (F(4x4) where it needs fewer multiplications) or im2col.") var conv = Conv2D.Algorithm.automatic
     @Flag(help: "Also list rank 0's slowest layers.") var layers = false
+    @Option(help: "Write a Chrome trace-event JSON of every rank's timed steps to FILE (Perfetto, chrome://tracing).") var trace: String?
     @Flag(help: "Print one JSON object instead of a table.") var json = false
 
     func validate() throws {
@@ -47,8 +48,10 @@ struct BenchCommand: ParsableCommand {
             configuration.threads = threadCount
             configuration.bucketBytes = Int(bucketMB * 1_048_576)
             configuration.overlapCommunication = !noOverlap
+            TraceFile.start(trace, rank: communicator.rank)
             let measurement = try ThroughputBenchmark.measure(network: network, communicator: communicator, configuration: configuration,
                                                               steps: steps, windows: windows, warmup: warmup)
+            try TraceFile.finish(trace, communicator: communicator)
             let all = try communicator.allgather(Array(JSONEncoder().encode(measurement)))
                 .map { try JSONDecoder().decode(ThroughputBenchmark.Measurement.self, from: Data($0)) }
             if communicator.rank == 0 {

@@ -26,13 +26,14 @@ struct BenchReport {
         var lines = [
             "bench \(model) \(input) batch \(batchSize) (\(ranks.count) rank(s) × \(batchSize / ranks.count), \(threadsPerRank) thread(s) each), "
                 + "\(windowCount) window(s) of \(ranks.first?.steps ?? 0) steps after warm-up (img/s: the median window); \(String(format: "%.1f", Double(forwardFLOPs) / 1e6)) MFLOP forward per image; OpenBLAS \(BLASCore.description) kernels",
-            "rank   img/s   ms/step: data  forward  backward  comm-wait  optimizer   model GFLOP/s  conv GFLOP/s (share)  sgemm GFLOP/s",
+            "rank   img/s   ms/step: data  forward  backward  comm-wait  optimizer   model GFLOP/s  conv GFLOP/s (share)  sgemm GFLOP/s  serial",
         ]
         for r in ranks {
             let ms = Self.phases.map { r.stepMilliseconds[$0] ?? 0 }
-            lines.append(String(format: "%4d %7.1f   %13.1f %8.1f %9.1f %10.1f %10.1f   %13.1f %13.1f (%3.0f%%) %14.1f",
+            lines.append(String(format: "%4d %7.1f   %13.1f %8.1f %9.1f %10.1f %10.1f   %13.1f %13.1f (%3.0f%%) %14.1f  ",
                                 r.rank, r.imagesPerSecond, ms[0], ms[1], ms[2], ms[3], ms[4], r.modelGFLOPS,
-                                r.convolutionGFLOPS, r.convolutionShare * 100, r.sgemmGFLOPS))
+                                r.convolutionGFLOPS, r.convolutionShare * 100, r.sgemmGFLOPS)
+                         + (r.serialFraction.map { String(format: "%5.1f%%", $0 * 100) } ?? "    –"))
         }
         lines.append(String(format: "total: %.1f img/s; peak resident memory per rank: ", imagesPerSecond)
                      + ranks.map { String(format: "%.0f MB (%.0f MB once the model was built)", $0.peakResidentMegabytes, $0.builtModelResidentMegabytes) }
@@ -59,10 +60,12 @@ struct BenchReport {
             "sgemm_gflops": ranks.reduce(0) { $0 + $1.sgemmGFLOPS },
             "peak_rss_mb": ranks.map(\.peakResidentMegabytes).max() ?? 0,
             "built_model_rss_mb": ranks.map(\.builtModelResidentMegabytes).max() ?? 0,
+            "serial_fraction": ranks.compactMap(\.serialFraction).max().map { $0 as Any } ?? NSNull(),
             "per_rank": ranks.map { r -> [String: Any] in
                 ["rank": r.rank, "images_per_sec": r.imagesPerSecond, "window_images_per_sec": r.windowImagesPerSecond, "step_ms": r.stepMilliseconds, "model_gflops": r.modelGFLOPS,
                  "conv_gflops": r.convolutionGFLOPS, "conv_share": r.convolutionShare, "sgemm_gflops": r.sgemmGFLOPS,
-                 "peak_rss_mb": r.peakResidentMegabytes, "built_model_rss_mb": r.builtModelResidentMegabytes]
+                 "peak_rss_mb": r.peakResidentMegabytes, "built_model_rss_mb": r.builtModelResidentMegabytes,
+                 "serial_fraction": r.serialFraction.map { $0 as Any } ?? NSNull()]
             },
         ]
         return String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)

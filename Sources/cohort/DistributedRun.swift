@@ -17,7 +17,7 @@ enum DistributedRun {
         }
         let threadCount = ThreadPlan.threadsPerRank(cores: ProcessInfo.processInfo.activeProcessorCount,
                                                     localSize: communicator.localSize, override: threads)
-        Gemm.setThreads(threadCount)
+        Gemm.setThreads(1)   // every parallel loop is the rank's own (ThreadSplit), GEMMs included
         let status: Int32
         do {
             status = try body(communicator, threadCount)

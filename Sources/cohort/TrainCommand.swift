@@ -45,6 +45,7 @@ struct TrainCommand: ParsableCommand {
     @Flag(name: .customLong("no-overlap"), help: "Reduce gradients after backward instead of overlapping.") var noOverlap = false
     @Option(name: .customLong("stall-timeout"), help: "Seconds a collective may wait before the job is aborted (default 10× median step, ≥ 60).") var stallTimeout: Double?
     @Option(help: "Threads per rank (default: cores per node / ranks per node).") var threads: Int?
+    @Option(help: "Write a Chrome trace-event JSON of every rank's steps to FILE (Perfetto, chrome://tracing).") var trace: String?
 
     func validate() throws {
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1 (got \(epochs))") }
@@ -84,7 +85,9 @@ struct TrainCommand: ParsableCommand {
                 Console.line("layout: \(layout.description) × \(threadCount) thread(s); OpenBLAS \(BLASCore.description) kernels; CPU \(BLASCore.cpuVectorISA)")
                 splits.warnings.forEach { DistributedRun.printError("cohort: warning: \($0)") }
             }
+            TraceFile.start(trace, rank: communicator.rank)
             let result = try trainer.run(resume: resume)
+            try TraceFile.finish(trace, communicator: communicator)
             if communicator.rank == 0 {
                 if let test = result.test { Console.line(String(format: "test accuracy: %.4f", test.accuracy)) }
                 if let checkpointDir {

@@ -7,7 +7,7 @@ import Testing
 /// functions at tiny widths: input and every parameter (docs/DESIGN.md §9.2), BatchNorm in training mode.
 ///
 /// Each block's ReLUs are swapped for tanh and its max pools for average pools of the same geometry
-/// (`smoothed`): with several kinks in a row some pre-activation, or some pair of pooled values,
+/// (`ZooFixtures.smoothed`): with several kinks in a row some pre-activation, or some pair of pooled values,
 /// always lies within ε of a kink and central differences become meaningless.
 /// The wiring under test — residual sums, projections, branch concatenation, excitation, separable
 /// convolutions, backward order and gradient accumulation — is unchanged; ReLU and max pooling
@@ -38,19 +38,7 @@ import Testing
         Case(label: "xception middle block", block: { Xception.middleBlock(block: 5, channels: 3) }, input: [3, 3, 3]),
     ])
     func compositeBlock(_ c: Case) throws {
-        let report = try GradientChecker.check(smoothed(c.block()), inputShape: c.input, batch: 3, epsilon: c.epsilon)
+        let report = try GradientChecker.check(ZooFixtures.smoothed(c.block()), inputShape: c.input, batch: 3, epsilon: c.epsilon)
         #expect(report.worstRelativeError < Self.tolerance, "\(c.label): \(report)")
-    }
-}
-
-/// The same unbuilt architecture with every ReLU replaced by tanh and every max pool by an average pool.
-private func smoothed(_ layer: any Layer) -> any Layer {
-    switch layer {
-    case let activation as Activation where activation.function == .relu: return Activation(.tanh, name: activation.name)
-    case let pool as MaxPool2D: return AvgPool2D(kernel: pool.kernel, stride: pool.stride, padding: pool.padding, name: pool.name)
-    case let sequential as Sequential: return Sequential(name: sequential.name, sequential.layers.map(smoothed))
-    case let residual as Residual: return Residual(name: residual.name, main: smoothed(residual.main), shortcut: residual.shortcut.map(smoothed))
-    case let concat as Concat: return Concat(name: concat.name, concat.branches.map(smoothed))
-    default: return layer
     }
 }

@@ -28,6 +28,19 @@ enum ZooFixtures {
         ("xception", .total(22_910_480)), ("se-resnet50", .trainable(28_088_024)),
     ]
 
+    /// The same unbuilt architecture with every ReLU replaced by tanh and every max pool by an
+    /// average pool: no kinks, so rounding cannot send a value down another branch.
+    static func smoothed(_ layer: any Layer) -> any Layer {
+        switch layer {
+        case let activation as Activation where activation.function == .relu: return Activation(.tanh, name: activation.name)
+        case let pool as MaxPool2D: return AvgPool2D(kernel: pool.kernel, stride: pool.stride, padding: pool.padding, name: pool.name)
+        case let sequential as Sequential: return Sequential(name: sequential.name, sequential.layers.map(smoothed))
+        case let residual as Residual: return Residual(name: residual.name, main: smoothed(residual.main), shortcut: residual.shortcut.map(smoothed))
+        case let concat as Concat: return Concat(name: concat.name, concat.branches.map(smoothed))
+        default: return layer
+        }
+    }
+
     /// A batch of `n` samples of `input`, uniform in [-1, 1], from `seed`.
     static func batch(_ n: Int, input: Shape, seed: UInt64) -> Tensor {
         var generator = SplitMix64(seed: seed)
@@ -36,9 +49,9 @@ enum ZooFixtures {
         return x
     }
 
-    /// A training context with one fixed sample key per sample.
-    static func context(batch n: Int) -> Context {
-        Context(mode: .training, threads: 1, sampleKeys: (0..<n).map { SampleKey(seed: 11, epoch: 0, index: $0) })
+    /// A training context with one fixed sample key per sample, on `threads` threads.
+    static func context(batch n: Int, threads: Int = 1) -> Context {
+        Context(mode: .training, threads: threads, sampleKeys: (0..<n).map { SampleKey(seed: 11, epoch: 0, index: $0) })
     }
 
     /// The mean cross-entropy of (x, labels) in training mode, without touching gradients or weights.

@@ -9,6 +9,9 @@
 /// forward: M̃ = A dy Aᵀ, dU[ξ] = M̃[ξ] · V[ξ]ᵀ, dV[ξ] = U[ξ]ᵀ · M̃[ξ], dw = Gᵀ dU G and
 /// dx = Σ B dV Bᵀ over the overlapping tiles. Layouts: V [α², C, T], M [α², K, T], U [α², K, C],
 /// with T = images × tiles per image. Images are processed in chunks that bound the workspaces.
+/// With several threads, each runs the whole pipeline on its own consecutive images (own V, M and,
+/// in backward, own dU, summed at the end), sharing only U: one fork per call, and every GEMM has
+/// the shape it has on one thread.
 /// U, dU, V and M are taken from the caller's `TensorPool` for the length of one call and shared
 /// with every other layer (backward transforms the weights again rather than keeping U per layer:
 /// ResNet-50 would hold about 150 MB of U and dU; the extra weight transform is small next to the GEMMs).
@@ -64,92 +67,106 @@ package final class WinogradConvolution {
         max(1, min(batch, Self.workspaceFloats / (tile.positions * max(geometry.channels, filters) * tilesPerImage)))
     }
 
-    /// y = x ⋆ w (no bias) for `batch` images; x [N, C, H, W], w [K, C, 3, 3], y [N, K, P, Q].
-    package func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, batch: Int, y: UnsafeMutablePointer<Float>, buffers: TensorPool) {
+    /// y = x ⋆ w (no bias) for `batch` images on `threads` threads; x [N, C, H, W], w [K, C, 3, 3], y [N, K, P, Q].
+    package func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, batch: Int, y: UnsafeMutablePointer<Float>, buffers: TensorPool,
+                         threads: Int = 1) {
         switch tile {
-        case .f2x2: forward(F2x2.self, x: x, weight: weight, batch: batch, y: y, buffers: buffers)
-        case .f4x4: forward(F4x4.self, x: x, weight: weight, batch: batch, y: y, buffers: buffers)
+        case .f2x2: forward(F2x2.self, x: x, weight: weight, batch: batch, y: y, buffers: buffers, threads: threads)
+        case .f4x4: forward(F4x4.self, x: x, weight: weight, batch: batch, y: y, buffers: buffers, threads: threads)
         }
     }
 
     /// Adds the weight gradient for input x, weights w and output gradient dy to `weightGradient`
     /// [K, C, 3, 3] and, when `inputGradient` is given, adds the input gradient to it [N, C, H, W].
     package func backward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>, batch: Int,
-                         weightGradient: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, buffers: TensorPool) {
+                         weightGradient: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, buffers: TensorPool,
+                         threads: Int = 1) {
         switch tile {
         case .f2x2: backward(F2x2.self, x: x, weight: weight, outputGradient: dy, batch: batch, weightGradient: weightGradient,
-                             inputGradient: inputGradient, buffers: buffers)
+                             inputGradient: inputGradient, buffers: buffers, threads: threads)
         case .f4x4: backward(F4x4.self, x: x, weight: weight, outputGradient: dy, batch: batch, weightGradient: weightGradient,
-                             inputGradient: inputGradient, buffers: buffers)
+                             inputGradient: inputGradient, buffers: buffers, threads: threads)
         }
     }
 
     private func forward<T: WinogradTiling>(_ tiling: T.Type, x: UnsafePointer<Float>, weight: UnsafePointer<Float>, batch: Int,
-                                            y: UnsafeMutablePointer<Float>, buffers: TensorPool) {
-        let (c, k) = (geometry.channels, filters)
-        let transformedWeights = buffers.take([T.positions * k * c]), workspaces = workspaces(batch: batch, buffers: buffers)
+                                            y: UnsafeMutablePointer<Float>, buffers: TensorPool, threads: Int) {
+        let (c, k) = (geometry.channels, filters), parts = max(1, min(threads, batch))
+        let transformedWeights = buffers.take([T.positions * k * c])
+        let workspaces = workspaces(batch: (batch + parts - 1) / parts, copies: parts, buffers: buffers)
         defer { withExtendedLifetime((transformedWeights, workspaces)) {} }
         let u = UnsafePointer(transformedWeights.values.baseAddress!)
-        transformWeights(T.self, weight, into: transformedWeights.values.baseAddress!)
-        let (v, m, chunk) = (workspaces.v, workspaces.m, workspaces.chunk)
-        var first = 0
-        while first < batch {
-            let images = min(chunk, batch - first), t = images * tilesPerImage
-            transformInput(T.self, x + first * c * geometry.inPlane, images: images, into: v)
-            for xi in 0..<T.positions {
-                Gemm.multiply(transposeA: false, transposeB: false, m: k, n: t, k: c, a: u + xi * k * c, lda: c,
-                              b: v + xi * c * t, ldb: t, beta: 0, c: m + xi * k * t, ldc: t)
+        transformWeights(T.self, weight, into: transformedWeights.values.baseAddress!, threads: threads)
+        ThreadSplit.forEachPart(batch, parts: parts) { part, images in
+            let (v, m) = workspaces.part(part)
+            var first = images.lowerBound
+            while first < images.upperBound {
+                let count = min(workspaces.chunk, images.upperBound - first), t = count * tilesPerImage
+                transformInput(T.self, x + first * c * geometry.inPlane, images: count, into: v, threads: 1)
+                for xi in 0..<T.positions {
+                    Gemm.multiply(transposeA: false, transposeB: false, m: k, n: t, k: c, a: u + xi * k * c, lda: c,
+                                  b: v + xi * c * t, ldb: t, beta: 0, c: m + xi * k * t, ldc: t)
+                }
+                transformOutput(T.self, m, images: count, into: y + first * k * geometry.outPlane, threads: 1)
+                first += count
             }
-            transformOutput(T.self, m, images: images, into: y + first * k * geometry.outPlane)
-            first += images
         }
     }
 
     private func backward<T: WinogradTiling>(_ tiling: T.Type, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                              outputGradient dy: UnsafePointer<Float>, batch: Int, weightGradient: UnsafeMutablePointer<Float>,
-                                             inputGradient: UnsafeMutablePointer<Float>?, buffers: TensorPool) {
-        let (c, k) = (geometry.channels, filters)
-        let transformedWeights = buffers.take([T.positions * k * c])
-        let transformedWeightGradient = buffers.take([T.positions * k * c + 8])   // read eight floats wide
-        let workspaces = workspaces(batch: batch, buffers: buffers)
-        defer { withExtendedLifetime((transformedWeights, transformedWeightGradient, workspaces)) {} }
+                                             inputGradient: UnsafeMutablePointer<Float>?, buffers: TensorPool, threads: Int) {
+        let (c, k) = (geometry.channels, filters), parts = max(1, min(threads, batch)), duCount = T.positions * k * c
+        let transformedWeights = buffers.take([duCount])
+        let transformedWeightGradients = buffers.take([parts * duCount + 8])   // one dU per part; read eight floats wide
+        let workspaces = workspaces(batch: (batch + parts - 1) / parts, copies: parts, buffers: buffers)
+        defer { withExtendedLifetime((transformedWeights, transformedWeightGradients, workspaces)) {} }
         let u = UnsafePointer(transformedWeights.values.baseAddress!)
-        transformWeights(T.self, weight, into: transformedWeights.values.baseAddress!)
-        transformedWeightGradient.zero()
-        let du = transformedWeightGradient.values.baseAddress!
-        let (v, m, chunk) = (workspaces.v, workspaces.m, workspaces.chunk)
-        var first = 0
-        while first < batch {
-            let images = min(chunk, batch - first), t = images * tilesPerImage
-            transformInput(T.self, x + first * c * geometry.inPlane, images: images, into: v)
-            transformOutputAdjoint(T.self, dy + first * k * geometry.outPlane, images: images, into: m)
-            for xi in 0..<T.positions {
-                Gemm.multiply(transposeA: false, transposeB: true, m: k, n: c, k: t, a: m + xi * k * t, lda: t,
-                              b: v + xi * c * t, ldb: t, beta: 1, c: du + xi * k * c, ldc: c)
-            }
-            if let dx = inputGradient {
-                for xi in 0..<T.positions {   // dV overwrites V, which is no longer needed
-                    Gemm.multiply(transposeA: true, transposeB: false, m: c, n: t, k: k, a: u + xi * k * c, lda: c,
-                                  b: m + xi * k * t, ldb: t, beta: 0, c: v + xi * c * t, ldc: t)
+        transformWeights(T.self, weight, into: transformedWeights.values.baseAddress!, threads: threads)
+        let du = transformedWeightGradients.values.baseAddress!
+        ThreadSplit.forEachPart(batch, parts: parts) { part, images in
+            let (v, m) = workspaces.part(part), partDU = du + part * duCount
+            partDU.update(repeating: 0, count: part == parts - 1 ? duCount + 8 : duCount)
+            var first = images.lowerBound
+            while first < images.upperBound {
+                let count = min(workspaces.chunk, images.upperBound - first), t = count * tilesPerImage
+                transformInput(T.self, x + first * c * geometry.inPlane, images: count, into: v, threads: 1)
+                transformOutputAdjoint(T.self, dy + first * k * geometry.outPlane, images: count, into: m, threads: 1)
+                for xi in 0..<T.positions {
+                    Gemm.multiply(transposeA: false, transposeB: true, m: k, n: c, k: t, a: m + xi * k * t, lda: t,
+                                  b: v + xi * c * t, ldb: t, beta: 1, c: partDU + xi * k * c, ldc: c)
                 }
-                transformInputAdjoint(T.self, v, images: images, into: dx + first * c * geometry.inPlane)
+                if let dx = inputGradient {
+                    for xi in 0..<T.positions {   // dV overwrites V, which is no longer needed
+                        Gemm.multiply(transposeA: true, transposeB: false, m: c, n: t, k: k, a: u + xi * k * c, lda: c,
+                                      b: m + xi * k * t, ldb: t, beta: 0, c: v + xi * c * t, ldc: t)
+                    }
+                    transformInputAdjoint(T.self, v, images: count, into: dx + first * c * geometry.inPlane, threads: 1)
+                }
+                first += count
             }
-            first += images
         }
-        transformWeightGradient(T.self, du, into: weightGradient)
+        PartialSums.addParts(du, parts: parts, count: duCount, threads: threads)
+        transformWeightGradient(T.self, du, into: weightGradient, threads: threads)
     }
 
-    /// V and M for chunks of `chunk` images, taken from `buffers`; the caller holds `tensors` while it uses them.
+    /// V and M for chunks of `chunk` images, one pair per part, taken from `buffers`; the caller
+    /// holds `tensors` while it uses them.
     private struct Workspaces {
         let tensors: (Tensor, Tensor)
-        let v: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>, chunk: Int
+        let v: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>, chunk: Int, vCount: Int, mCount: Int
+
+        /// Part `part`'s V and M.
+        func part(_ part: Int) -> (v: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>) { (v + part * vCount, m + part * mCount) }
     }
 
-    private func workspaces(batch: Int, buffers: TensorPool) -> Workspaces {
+    private func workspaces(batch: Int, copies: Int, buffers: TensorPool) -> Workspaces {
         let chunk = chunkSize(batch: batch), t = chunk * tilesPerImage
+        let vCount = tile.positions * geometry.channels * t, mCount = tile.positions * filters * t
         // Eight floats of slack: a group of tiles at the very end is read eight floats wide.
-        let input = buffers.take([tile.positions * geometry.channels * t + 8]), output = buffers.take([tile.positions * filters * t + 8])
-        return Workspaces(tensors: (input, output), v: input.values.baseAddress!, m: output.values.baseAddress!, chunk: chunk)
+        let input = buffers.take([copies * vCount + 8]), output = buffers.take([copies * mCount + 8])
+        return Workspaces(tensors: (input, output), v: input.values.baseAddress!, m: output.values.baseAddress!, chunk: chunk,
+                          vCount: vCount, mCount: mCount)
     }
 
     // MARK: - Transforms
@@ -157,9 +174,10 @@ package final class WinogradConvolution {
     // contiguous. Threads split over image planes, so writes never collide.
 
     /// U = G w Gᵀ for every (k, c), into `u` [α², K, C].
-    private func transformWeights<T: WinogradTiling>(_ tiling: T.Type, _ w: UnsafePointer<Float>, into u: UnsafeMutablePointer<Float>) {
+    private func transformWeights<T: WinogradTiling>(_ tiling: T.Type, _ w: UnsafePointer<Float>, into u: UnsafeMutablePointer<Float>,
+                                                     threads: Int) {
         let pairs = filters * geometry.channels
-        ThreadSplit.forEachRange((pairs + 7) / 8, minimumPerThread: 32) { groups in
+        ThreadSplit.forEachRange((pairs + 7) / 8, threads: threads, minimumPerThread: 32) { groups in
             Lanes.withScratch(size: T.positions) { d, tmp, out in
                 for group in groups {
                     let first = group * 8, lanes = min(8, pairs - first)
@@ -173,9 +191,10 @@ package final class WinogradConvolution {
     }
 
     /// dw += Gᵀ dU G for every (k, c).
-    private func transformWeightGradient<T: WinogradTiling>(_ tiling: T.Type, _ du: UnsafePointer<Float>, into dw: UnsafeMutablePointer<Float>) {
+    private func transformWeightGradient<T: WinogradTiling>(_ tiling: T.Type, _ du: UnsafePointer<Float>, into dw: UnsafeMutablePointer<Float>,
+                                                            threads: Int) {
         let pairs = filters * geometry.channels
-        ThreadSplit.forEachRange((pairs + 7) / 8, minimumPerThread: 32) { groups in
+        ThreadSplit.forEachRange((pairs + 7) / 8, threads: threads, minimumPerThread: 32) { groups in
             Lanes.withScratch(size: T.positions) { d, tmp, out in
                 for group in groups {
                     let first = group * 8, lanes = min(8, pairs - first)
@@ -278,9 +297,9 @@ package final class WinogradConvolution {
     /// Calls `body(image, plane, item, workspace)` for every (image, plane) of `images` images with
     /// `planes` planes each (item = image · planes + plane), on the rank's threads. `block` is the
     /// side of the block a tile covers in `frame` (α for input frames, m for output frames).
-    private func forEachPlane<T: WinogradTiling>(_ tiling: T.Type, images: Int, planes: Int, frame: Frame, block: Int,
+    private func forEachPlane<T: WinogradTiling>(_ tiling: T.Type, images: Int, planes: Int, frame: Frame, block: Int, threads: Int,
                                                  _ body: (_ image: Int, _ plane: Int, _ item: Int, _ workspace: PlaneWorkspace) -> Void) {
-        ThreadSplit.forEachRange(images * planes, minimumPerThread: 2) { range in
+        ThreadSplit.forEachRange(images * planes, threads: threads, minimumPerThread: 2) { range in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: frame.count) { buffer in
                 withUnsafeTemporaryAllocation(of: Int.self, capacity: block * block) { offsets in
                     frame.writeBlockOffsets(n: block, into: offsets.baseAddress!)
@@ -320,10 +339,11 @@ package final class WinogradConvolution {
     }
 
     /// V = Bᵀ d B for every tile of every plane of `images` images starting at x.
-    private func transformInput<T: WinogradTiling>(_ tiling: T.Type, _ x: UnsafePointer<Float>, images: Int, into v: UnsafeMutablePointer<Float>) {
+    private func transformInput<T: WinogradTiling>(_ tiling: T.Type, _ x: UnsafePointer<Float>, images: Int, into v: UnsafeMutablePointer<Float>,
+                                                   threads: Int) {
         let g = geometry, c = g.channels, t = images * tilesPerImage, planeStride = c * t, frame = inputFrame(T.self)
         let (m, alpha) = (T.outputTile, T.inputTile)
-        forEachPlane(T.self, images: images, planes: c, frame: frame, block: alpha) { image, channel, item, work in
+        forEachPlane(T.self, images: images, planes: c, frame: frame, block: alpha, threads: threads) { image, channel, item, work in
             let (d, out) = (work.d, work.out)
             frame.load(x + item * g.inPlane, height: g.height, width: g.width, top: g.padTop, left: g.padLeft, into: work.padded)
             forEachTileGroup { th, tw, lanes in
@@ -338,10 +358,10 @@ package final class WinogradConvolution {
 
     /// dx += Σ B dV Bᵀ over the tiles covering each pixel (the adjoint of `transformInput`).
     private func transformInputAdjoint<T: WinogradTiling>(_ tiling: T.Type, _ dv: UnsafePointer<Float>, images: Int,
-                                                          into dx: UnsafeMutablePointer<Float>) {
+                                                          into dx: UnsafeMutablePointer<Float>, threads: Int) {
         let g = geometry, c = g.channels, t = images * tilesPerImage, planeStride = c * t, frame = inputFrame(T.self)
         let (m, alpha) = (T.outputTile, T.inputTile)
-        forEachPlane(T.self, images: images, planes: c, frame: frame, block: alpha) { image, channel, item, work in
+        forEachPlane(T.self, images: images, planes: c, frame: frame, block: alpha, threads: threads) { image, channel, item, work in
             let (d, out, padded) = (work.d, work.out, work.padded)
             padded.update(repeating: 0, count: frame.count)
             forEachTileGroup { th, tw, lanes in
@@ -356,10 +376,11 @@ package final class WinogradConvolution {
     }
 
     /// y = Aᵀ M A for every tile, keeping the outputs inside P×Q.
-    private func transformOutput<T: WinogradTiling>(_ tiling: T.Type, _ mt: UnsafePointer<Float>, images: Int, into y: UnsafeMutablePointer<Float>) {
+    private func transformOutput<T: WinogradTiling>(_ tiling: T.Type, _ mt: UnsafePointer<Float>, images: Int, into y: UnsafeMutablePointer<Float>,
+                                                    threads: Int) {
         let g = geometry, k = filters, t = images * tilesPerImage, planeStride = k * t, frame = outputFrame(T.self)
         let (m, alpha) = (T.outputTile, T.inputTile)
-        forEachPlane(T.self, images: images, planes: k, frame: frame, block: m) { image, filter, item, work in
+        forEachPlane(T.self, images: images, planes: k, frame: frame, block: m, threads: threads) { image, filter, item, work in
             let (d, out, padded) = (work.d, work.out, work.padded)
             forEachTileGroup { th, tw, lanes in
                 let column = mt + filter * t + image * tilesPerImage + th * tilesW + tw
@@ -374,10 +395,10 @@ package final class WinogradConvolution {
 
     /// M̃ = A dy Aᵀ for every tile, outputs outside P×Q counting as zero (the adjoint of `transformOutput`).
     private func transformOutputAdjoint<T: WinogradTiling>(_ tiling: T.Type, _ dy: UnsafePointer<Float>, images: Int,
-                                                           into mt: UnsafeMutablePointer<Float>) {
+                                                           into mt: UnsafeMutablePointer<Float>, threads: Int) {
         let g = geometry, k = filters, t = images * tilesPerImage, planeStride = k * t, frame = outputFrame(T.self)
         let m = T.outputTile
-        forEachPlane(T.self, images: images, planes: k, frame: frame, block: m) { image, filter, item, work in
+        forEachPlane(T.self, images: images, planes: k, frame: frame, block: m, threads: threads) { image, filter, item, work in
             let (d, out) = (work.d, work.out)
             frame.load(dy + item * g.outPlane, height: g.outH, width: g.outW, top: 0, left: 0, into: work.padded)
             forEachTileGroup { th, tw, lanes in

@@ -29,11 +29,13 @@ package final class Activation: Layer {
         let y = inPlace ? x : ownOutput
         if !inPlace { y.resize(to: x.shape) }
         output = y
-        let src = x.values, dst = y.values
-        switch function {
-        case .relu: for i in 0..<src.count { dst[i] = max(src[i], 0) }
-        case .tanh: for i in 0..<src.count { dst[i] = tanhf(src[i]) }
-        case .sigmoid: for i in 0..<src.count { dst[i] = 1 / (1 + expf(-src[i])) }
+        let src = x.values, dst = y.values, function = function
+        ThreadSplit.forEachRange(src.count, threads: context.threads, minimumPerThread: Elementwise.minimumPerThread) { range in
+            switch function {
+            case .relu: for i in range { dst[i] = max(src[i], 0) }
+            case .tanh: for i in range { dst[i] = tanhf(src[i]) }
+            case .sigmoid: for i in range { dst[i] = 1 / (1 + expf(-src[i])) }
+            }
         }
         return y
     }
@@ -41,16 +43,18 @@ package final class Activation: Layer {
     package func backward(_ dy: Tensor, context: Context) throws -> Tensor {
         guard let output else { throw CoreError.invalidArgument("layer '\(name)': backward before forward") }
         let inputGradient = context.buffers.take(output.shape)
-        let y = output.values, g = dy.values, dx = inputGradient.values
-        switch function {
-        case .relu:
-            // Both loads unconditional, so the loop becomes a vector select.
-            for i in 0..<y.count {
-                let gi = g[i]
-                dx[i] = y[i] > 0 ? gi : 0
+        let y = output.values, g = dy.values, dx = inputGradient.values, function = function
+        ThreadSplit.forEachRange(y.count, threads: context.threads, minimumPerThread: Elementwise.minimumPerThread) { range in
+            switch function {
+            case .relu:
+                // Both loads unconditional, so the loop becomes a vector select.
+                for i in range {
+                    let gi = g[i]
+                    dx[i] = y[i] > 0 ? gi : 0
+                }
+            case .tanh: for i in range { dx[i] = g[i] * (1 - y[i] * y[i]) }
+            case .sigmoid: for i in range { dx[i] = g[i] * y[i] * (1 - y[i]) }
             }
-        case .tanh: for i in 0..<y.count { dx[i] = g[i] * (1 - y[i] * y[i]) }
-        case .sigmoid: for i in 0..<y.count { dx[i] = g[i] * y[i] * (1 - y[i]) }
         }
         return inputGradient
     }

@@ -25,14 +25,16 @@ package final class AvgPool2D: Layer {
         let g = geometry!, planes = x.shape.batch * g.channels
         output.resize(to: g.outputShape.batched(x.shape.batch))
         let src = x.values.baseAddress!, dst = output.values.baseAddress!
-        for plane in 0..<planes {
-            let xin = src + plane &* g.height &* g.width
-            for p in 0..<g.outH {
-                for q in 0..<g.outW {
-                    let (rows, cols) = g.window(p: p, q: q)
-                    var sum: Float = 0
-                    for h in rows { for w in cols { sum += xin[h &* g.width &+ w] } }
-                    dst[(plane &* g.outH &+ p) &* g.outW &+ q] = sum / Float(rows.count * cols.count)
+        ThreadSplit.forEachRange(planes, threads: context.threads, minimumPerThread: 8) { range in
+            for plane in range {
+                let xin = src + plane &* g.height &* g.width
+                for p in 0..<g.outH {
+                    for q in 0..<g.outW {
+                        let (rows, cols) = g.window(p: p, q: q)
+                        var sum: Float = 0
+                        for h in rows { for w in cols { sum += xin[h &* g.width &+ w] } }
+                        dst[(plane &* g.outH &+ p) &* g.outW &+ q] = sum / Float(rows.count * cols.count)
+                    }
                 }
             }
         }
@@ -44,13 +46,15 @@ package final class AvgPool2D: Layer {
         let inputGradient = context.buffers.take(inputShape.batched(dy.shape.batch))
         inputGradient.zero()
         let dyp = dy.values.baseAddress!, dxp = inputGradient.values.baseAddress!
-        for plane in 0..<planes {
-            let dxin = dxp + plane &* g.height &* g.width
-            for p in 0..<g.outH {
-                for q in 0..<g.outW {
-                    let (rows, cols) = g.window(p: p, q: q)
-                    let share = dyp[(plane &* g.outH &+ p) &* g.outW &+ q] / Float(rows.count * cols.count)
-                    for h in rows { for w in cols { dxin[h &* g.width &+ w] += share } }
+        ThreadSplit.forEachRange(planes, threads: context.threads, minimumPerThread: 8) { range in
+            for plane in range {
+                let dxin = dxp + plane &* g.height &* g.width
+                for p in 0..<g.outH {
+                    for q in 0..<g.outW {
+                        let (rows, cols) = g.window(p: p, q: q)
+                        let share = dyp[(plane &* g.outH &+ p) &* g.outW &+ q] / Float(rows.count * cols.count)
+                        for h in rows { for w in cols { dxin[h &* g.width &+ w] += share } }
+                    }
                 }
             }
         }

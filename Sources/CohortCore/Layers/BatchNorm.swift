@@ -6,7 +6,8 @@
 /// Parameters `weight` (γ, ones) and `bias` (β, zeros); buffers `running_mean`, `running_var`.
 /// Forward caches a reference to x and μ, 1/σ per channel (backward recomputes x̂ from them rather
 /// than keeping an activation-sized copy). With sync-BN (`PassObserver.reduceStatistics`) the batch
-/// statistics and the backward means are those of the global batch across ranks.
+/// statistics and the backward means are those of the global batch across ranks. A rank's threads
+/// split the channels, so every channel's sums run in the same order whatever the thread count.
 package final class BatchNorm: Layer {
     package let name: String
     package let momentum: Float
@@ -17,8 +18,9 @@ package final class BatchNorm: Layer {
     package private(set) var runningVariance: Parameter!
     private var inputShape: Shape = []
     private var input: Tensor?
-    private var means: [Float] = []
-    private var inverseStd: [Float] = []
+    /// μ and 1/σ per channel, cached by forward.
+    private var means = UnsafeMutableBufferPointer<Float>.allocate(capacity: 1)
+    private var inverseStd = UnsafeMutableBufferPointer<Float>.allocate(capacity: 1)
     /// Workspace: per-channel sums (forward: x, x²; backward: g, g·x̂) and the element count.
     private var statistics = UnsafeMutableBufferPointer<Double>.allocate(capacity: 1)
     private var trainedWithBatchStatistics = true
@@ -30,7 +32,11 @@ package final class BatchNorm: Layer {
         self.name = name
     }
 
-    deinit { statistics.deallocate() }
+    deinit {
+        statistics.deallocate()
+        means.deallocate()
+        inverseStd.deallocate()
+    }
 
     package var parameters: [Parameter] { [weight, bias, runningMean, runningVariance] }
     private var channels: Int { inputShape[0] }
@@ -44,8 +50,11 @@ package final class BatchNorm: Layer {
         bias = Parameter(name: "bias", shape: [c], role: .bias, initializer: .zeros)
         runningMean = Parameter(name: "running_mean", shape: [c], role: .buffer, initializer: .zeros)
         runningVariance = Parameter(name: "running_var", shape: [c], role: .buffer, initializer: .ones)
-        means = [Float](repeating: 0, count: c)
-        inverseStd = [Float](repeating: 0, count: c)
+        means.deallocate()
+        inverseStd.deallocate()
+        statistics.deallocate()
+        means = .allocate(capacity: c)
+        inverseStd = .allocate(capacity: c)
         statistics = .allocate(capacity: 2 * c + 1)
         return input
     }
@@ -61,22 +70,26 @@ package final class BatchNorm: Layer {
         trainedWithBatchStatistics = context.mode == .training
         if trainedWithBatchStatistics {
             // Per-channel sums, then (with sync-BN) summed over every rank's slice, with the count.
-            statistics.update(repeating: 0)
-            for ch in 0..<c {
-                var sum = 0.0, squares = 0.0
-                for i in 0..<n {
-                    let row = src + (i &* c &+ ch) &* size
-                    for t in 0..<size { let v = Double(row[t]); sum += v; squares += v * v }
+            let statistics = statistics
+            ThreadSplit.forEachRange(c, threads: context.threads) { chs in
+                for ch in chs {
+                    var sum = 0.0, squares = 0.0
+                    for i in 0..<n {
+                        let row = src + (i &* c &+ ch) &* size
+                        for t in 0..<size { let v = Double(row[t]); sum += v; squares += v * v }
+                    }
+                    statistics[ch] = sum
+                    statistics[c &+ ch] = squares
                 }
-                statistics[ch] = sum
-                statistics[c &+ ch] = squares
             }
             statistics[2 &* c] = Double(n * size)
             try context.observer?.reduceStatistics(statistics)
         }
-        for ch in 0..<c {
+        let (statistics, means, inverseStd, batchStatistics) = (statistics, means, inverseStd, trainedWithBatchStatistics)
+        let (momentum, epsilon) = (momentum, epsilon)
+        ThreadSplit.forEachRange(c, threads: context.threads) { chs in for ch in chs {
             var mean: Float, variance: Float
-            if trainedWithBatchStatistics {
+            if batchStatistics {
                 let count = statistics[2 &* c]
                 let m = statistics[ch] / count
                 mean = Float(m)
@@ -96,7 +109,7 @@ package final class BatchNorm: Layer {
                 let base = (i &* c &+ ch) &* size
                 for t in 0..<size { dst[base &+ t] = src[base &+ t] * scale + shift }
             }
-        }
+        } }
         return output
     }
 
@@ -110,8 +123,8 @@ package final class BatchNorm: Layer {
         // with sync-BN, like the statistics in forward) the means the input gradient needs. Summed
         // in Double, as in forward: the input gradient subtracts these means from g, so float32
         // sums' rounding (which depends on how the batch is split over ranks) would be amplified.
-        statistics.update(repeating: 0)
-        for ch in 0..<c {
+        let (statistics, means, inverseStd, batchStatistics) = (statistics, means, inverseStd, trainedWithBatchStatistics)
+        ThreadSplit.forEachRange(c, threads: context.threads) { chs in for ch in chs {
             var sumG = 0.0, sumGX = 0.0
             let mean = means[ch], inv = inverseStd[ch]
             for i in 0..<n {
@@ -126,23 +139,23 @@ package final class BatchNorm: Layer {
             dgamma[ch] += Float(sumGX)
             statistics[ch] = sumG
             statistics[c &+ ch] = sumGX
-        }
+        } }
         statistics[2 &* c] = Double(n * size)
-        if trainedWithBatchStatistics { try context.observer?.reduceStatistics(statistics) }
+        if batchStatistics { try context.observer?.reduceStatistics(statistics) }
         let count = statistics[2 &* c]
-        for ch in 0..<c {
+        ThreadSplit.forEachRange(c, threads: context.threads) { chs in for ch in chs {
             let scale = gamma[ch] * inverseStd[ch]
             let meanG = Float(statistics[ch] / count), meanGX = Float(statistics[c &+ ch] / count)
             let mean = means[ch], inv = inverseStd[ch]
             for i in 0..<n {
                 let base = (i &* c &+ ch) &* size
                 for t in 0..<size {
-                    dx[base &+ t] = trainedWithBatchStatistics
+                    dx[base &+ t] = batchStatistics
                         ? scale * (g[base &+ t] - meanG - (xp[base &+ t] - mean) * inv * meanGX)
                         : scale * g[base &+ t]
                 }
             }
-        }
+        } }
         return inputGradient
     }
 }

@@ -40,9 +40,11 @@ package final class Concat: Layer {
         var channelOffset = 0
         for (branch, channels) in zip(branches, branchChannels) {
             let y = try forward(child: branch, x, context: context)
-            let src = y.values.baseAddress!, dst = output.values.baseAddress!
-            for i in 0..<n {
-                (dst + (i * total + channelOffset) * plane).update(from: src + i * channels * plane, count: channels * plane)
+            let src = y.values.baseAddress!, dst = output.values.baseAddress!, offset = channelOffset, plane = plane
+            ThreadSplit.forEachRange(n, threads: context.threads) { images in
+                for i in images {
+                    (dst + (i * total + offset) * plane).update(from: src + i * channels * plane, count: channels * plane)
+                }
             }
             channelOffset += channels
         }
@@ -58,13 +60,14 @@ package final class Concat: Layer {
             let channels = branchChannels[index]
             channelOffset -= channels
             let slice = context.buffers.take(Shape([n, channels] + spatial))
-            let src = dy.values.baseAddress!, dst = slice.values.baseAddress!
-            for i in 0..<n {
-                (dst + i * channels * plane).update(from: src + (i * total + channelOffset) * plane, count: channels * plane)
+            let src = dy.values.baseAddress!, dst = slice.values.baseAddress!, offset = channelOffset, plane = plane
+            ThreadSplit.forEachRange(n, threads: context.threads) { images in
+                for i in images {
+                    (dst + i * channels * plane).update(from: src + (i * total + offset) * plane, count: channels * plane)
+                }
             }
             let dx = try backward(child: branches[index], slice, context: context)
-            let g = inputGradient.values, pd = dx.values
-            for j in 0..<g.count { g[j] += pd[j] }
+            Elementwise.add(inputGradient.values, dx.values, into: inputGradient.values, threads: context.threads)
         }
         return inputGradient
     }

@@ -99,20 +99,26 @@ package final class Conv2D: Layer {
     package func forward(_ x: Tensor, context: Context) throws -> Tensor {
         try checkInput(x, expected: inputShape)
         input = x
-        let g = geometry!, n = x.shape.batch, plane = g.outPlane
+        let g = geometry!, n = x.shape.batch, plane = g.outPlane, threads = context.threads
         output.resize(to: [n, filters, g.outH, g.outW])
         let xp = UnsafePointer(x.values.baseAddress!), yp = output.values.baseAddress!
         let wp = UnsafePointer(weight.value.values.baseAddress!)
         if let winograd {
-            winograd.forward(x: xp, weight: wp, batch: n, y: yp, buffers: context.buffers)
+            winograd.forward(x: xp, weight: wp, batch: n, y: yp, buffers: context.buffers, threads: threads)
         } else {
-            forwardIm2col(x: xp, weight: wp, batch: n, y: yp, buffers: context.buffers)
+            let parts = max(1, min(threads, n)), inPerSample = inputShape.count
+            let work = workspaces(chunk: chunkSize(batch: (n + parts - 1) / parts), copies: parts, buffers: context.buffers)
+            defer { withExtendedLifetime(work) {} }
+            ThreadSplit.forEachPart(n, parts: parts) { part, images in
+                forwardIm2col(x: xp + images.lowerBound * inPerSample, weight: wp, batch: images.count,
+                              y: yp + images.lowerBound * filters * plane, workspace: work.part(part))
+            }
         }
         if let bias {
             let b = bias.value.values
-            for i in 0..<n {
-                for k in 0..<filters {
-                    let row = yp + (i * filters + k) * plane, v = b[k]
+            ThreadSplit.forEachRange(n * filters, threads: threads, minimumPerThread: 64) { rows in
+                for r in rows {
+                    let row = yp + r * plane, v = b[r % filters]
                     for t in 0..<plane { row[t] += v }
                 }
             }
@@ -120,13 +126,11 @@ package final class Conv2D: Layer {
         return output
     }
 
+    /// y = W ⋆ x for `n` images on the calling thread, a chunk of images per GEMM.
     private func forwardIm2col(x xp: UnsafePointer<Float>, weight wp: UnsafePointer<Float>, batch n: Int, y yp: UnsafeMutablePointer<Float>,
-                               buffers: TensorPool) {
+                               workspace: Workspace) {
         let g = geometry!, plane = g.outPlane, kPerGroup = filters / groups
-        let chunk = chunkSize(batch: n)
-        let (columns, staging) = workspaces(chunk: chunk, buffers: buffers)
-        defer { withExtendedLifetime((columns, staging)) {} }
-        let col = columns.values.baseAddress!, ldc = chunk * plane
+        let chunk = workspace.chunk, col = workspace.columns, ldc = chunk * plane
         for group in 0..<groups {
             var n0 = 0
             while n0 < n {
@@ -138,7 +142,7 @@ package final class Conv2D: Layer {
                                   a: wg, lda: g.columnRows, b: col, ldb: ldc, beta: 0,
                                   c: yp + (n0 * filters + group * kPerGroup) * plane, ldc: plane)
                 } else {
-                    let st = staging.values.baseAddress!
+                    let st = workspace.staging
                     Gemm.multiply(transposeA: false, transposeB: false, m: kPerGroup, n: cols, k: g.columnRows,
                                   a: wg, lda: g.columnRows, b: col, ldb: ldc, beta: 0, c: st, ldc: cols)
                     for k in 0..<kPerGroup {
@@ -152,40 +156,56 @@ package final class Conv2D: Layer {
         }
     }
 
+    /// With several threads each takes consecutive images; thread 0 accumulates the weight
+    /// gradient in place, the others into their own zeroed copies, added at the end.
     package func backward(_ dy: Tensor, context: Context) throws -> Tensor {
         guard let x = input else { throw CoreError.invalidArgument("layer '\(name)': backward before forward") }
-        let n = x.shape.batch, plane = geometry.outPlane
+        let n = x.shape.batch, plane = geometry.outPlane, threads = context.threads
         let inputGradient = context.buffers.take(computesInputGradient ? x.shape : [0])
         inputGradient.zero()
         let xp = UnsafePointer(x.values.baseAddress!), dyp = UnsafePointer(dy.values.baseAddress!)
         let dxp = computesInputGradient ? inputGradient.values.baseAddress! : nil
         let wp = UnsafePointer(weight.value.values.baseAddress!), dwp = weight.gradient.values.baseAddress!
         if let winograd {
-            winograd.backward(x: xp, weight: wp, outputGradient: dyp, batch: n, weightGradient: dwp, inputGradient: dxp, buffers: context.buffers)
+            winograd.backward(x: xp, weight: wp, outputGradient: dyp, batch: n, weightGradient: dwp, inputGradient: dxp,
+                              buffers: context.buffers, threads: threads)
         } else {
-            backwardIm2col(x: xp, weight: wp, outputGradient: dyp, batch: n, weightGradient: dwp, inputGradient: dxp, buffers: context.buffers)
+            let parts = max(1, min(threads, n)), inPerSample = inputShape.count, weightCount = weight.count
+            let work = workspaces(chunk: chunkSize(batch: (n + parts - 1) / parts), copies: parts, buffers: context.buffers)
+            let partialGradients = context.buffers.take([(parts - 1) * weightCount])
+            defer { withExtendedLifetime((work, partialGradients)) {} }
+            let partials = partialGradients.values.baseAddress!
+            ThreadSplit.forEachPart(n, parts: parts) { part, images in
+                let first = images.lowerBound
+                if part > 0 { (partials + (part - 1) * weightCount).update(repeating: 0, count: weightCount) }
+                backwardIm2col(x: xp + first * inPerSample, weight: wp, outputGradient: dyp + first * filters * plane, batch: images.count,
+                               weightGradient: part == 0 ? dwp : partials + (part - 1) * weightCount,
+                               inputGradient: dxp.map { $0 + first * inPerSample }, workspace: work.part(part))
+            }
+            PartialSums.add(parts: partials, parts: parts - 1, count: weightCount, into: dwp, threads: threads)
         }
         if let bias {
-            let db = bias.gradient.values
-            for i in 0..<n {
-                for k in 0..<filters {
-                    let row = dyp + (i * filters + k) * plane
-                    var sum: Float = 0
-                    for t in 0..<plane { sum += row[t] }
-                    db[k] += sum
+            let db = bias.gradient.values.baseAddress!
+            ThreadSplit.forEachRange(filters, threads: threads, minimumPerThread: 8) { kernels in
+                for k in kernels {
+                    for i in 0..<n {
+                        let row = dyp + (i * filters + k) * plane
+                        var sum: Float = 0
+                        for t in 0..<plane { sum += row[t] }
+                        db[k] += sum
+                    }
                 }
             }
         }
         return inputGradient
     }
 
+    /// Adds dW for `n` images to `weightGradient` and, when given, writes their dX, on the calling thread.
     private func backwardIm2col(x xp: UnsafePointer<Float>, weight wp: UnsafePointer<Float>, outputGradient dyp: UnsafePointer<Float>, batch n: Int,
-                                weightGradient dwp: UnsafeMutablePointer<Float>, inputGradient dxp: UnsafeMutablePointer<Float>?, buffers: TensorPool) {
+                                weightGradient dwp: UnsafeMutablePointer<Float>, inputGradient dxp: UnsafeMutablePointer<Float>?,
+                                workspace: Workspace) {
         let g = geometry!, plane = g.outPlane, kPerGroup = filters / groups, inPerSample = inputShape.count
-        let chunk = chunkSize(batch: n), ldc = chunk * plane
-        let (columns, staging) = workspaces(chunk: chunk, buffers: buffers)
-        defer { withExtendedLifetime((columns, staging)) {} }
-        let col = columns.values.baseAddress!
+        let chunk = workspace.chunk, ldc = chunk * plane, col = workspace.columns
         for group in 0..<groups {
             var n0 = 0
             while n0 < n {
@@ -197,7 +217,7 @@ package final class Conv2D: Layer {
                     dyMatrix = dyp + (n0 * filters + group * kPerGroup) * plane
                     ldy = plane
                 } else {
-                    let st = staging.values.baseAddress!
+                    let st = workspace.staging
                     for k in 0..<kPerGroup {
                         for j in 0..<nb {
                             (st + k * cols + j * plane).update(from: dyp + ((n0 + j) * filters + group * kPerGroup + k) * plane, count: plane)
@@ -218,44 +238,47 @@ package final class Conv2D: Layer {
                 Gemm.multiply(transposeA: true, transposeB: false, m: g.columnRows, n: cols, k: kPerGroup,
                               a: wp + group * kPerGroup * g.columnRows, lda: g.columnRows, b: dyMatrix, ldb: ldy, beta: 0,
                               c: col, ldc: ldc)
-                Self.onThreads(images: nb, channels: g.channels) { j, channels in
+                for j in 0..<nb {
                     Im2Col.col2im(g, columns: col + j * plane, ld: ldc, image: dxp + (n0 + j) * inPerSample + group * g.channels * g.inPlane,
-                                  channels: channels)
+                                  channels: 0..<g.channels)
                 }
                 n0 += nb
             }
         }
     }
 
-    /// The column matrix of `chunk` images and, when `chunk` > 1, the staging matrix that reorders
-    /// one group's GEMM output (or dY) between [K/G, chunk·P·Q] and NCHW. Taken from `buffers`: every
-    /// layer shares the same few.
-    private func workspaces(chunk: Int, buffers: TensorPool) -> (columns: Tensor, staging: Tensor) {
-        let plane = geometry.outPlane
-        return (buffers.take([geometry.columnRows * chunk * plane]), buffers.take([chunk > 1 ? filters / groups * chunk * plane : 0]))
+    /// One thread's column matrix of `chunk` images and, when `chunk` > 1, its staging matrix that
+    /// reorders one group's GEMM output (or dY) between [K/G, chunk·P·Q] and NCHW.
+    private struct Workspace {
+        let columns: UnsafeMutablePointer<Float>, staging: UnsafeMutablePointer<Float>, chunk: Int
     }
 
-    /// The column matrices of images `first ..< first + count` (channels of `group`) side by side,
-    /// built on the rank's threads.
-    private func im2colChunk(_ g: ConvGeometry, x: UnsafePointer<Float>, first: Int, count: Int, group: Int,
-                             columns: UnsafeMutablePointer<Float>, ld: Int) {
-        let inPerSample = inputShape.count, plane = g.outPlane
-        Self.onThreads(images: count, channels: g.channels) { j, channels in
-            Im2Col.im2col(g, image: x + (first + j) * inPerSample + group * g.channels * g.inPlane, columns: columns + j * plane, ld: ld,
-                          channels: channels)
+    /// `copies` workspaces side by side in two tensors taken from `buffers` (every layer shares the
+    /// same few); the caller holds the tensors while it uses them.
+    private struct Workspaces {
+        let tensors: (Tensor, Tensor)
+        let chunk: Int, columnsCount: Int, stagingCount: Int
+
+        func part(_ part: Int) -> Workspace {
+            Workspace(columns: tensors.0.values.baseAddress! + part * columnsCount, staging: tensors.1.values.baseAddress! + part * stagingCount,
+                      chunk: chunk)
         }
     }
 
-    /// Calls `body(image, channels)` over every (image, channel) pair of `images` × `channels`,
-    /// split across the rank's threads, each call covering consecutive channels of one image.
-    private static func onThreads(images: Int, channels: Int, _ body: (_ image: Int, _ channels: Range<Int>) -> Void) {
-        ThreadSplit.forEachRange(images * channels, minimumPerThread: 4) { items in
-            var item = items.lowerBound
-            while item < items.upperBound {
-                let image = item / channels, end = min(items.upperBound, (image + 1) * channels)
-                body(image, (item - image * channels)..<(end - image * channels))
-                item = end
-            }
+    private func workspaces(chunk: Int, copies: Int, buffers: TensorPool) -> Workspaces {
+        let plane = geometry.outPlane
+        let columnsCount = geometry.columnRows * chunk * plane, stagingCount = chunk > 1 ? filters / groups * chunk * plane : 0
+        return Workspaces(tensors: (buffers.take([copies * columnsCount]), buffers.take([copies * stagingCount])), chunk: chunk,
+                          columnsCount: columnsCount, stagingCount: stagingCount)
+    }
+
+    /// The column matrices of images `first ..< first + count` (channels of `group`) side by side.
+    private func im2colChunk(_ g: ConvGeometry, x: UnsafePointer<Float>, first: Int, count: Int, group: Int,
+                             columns: UnsafeMutablePointer<Float>, ld: Int) {
+        let inPerSample = inputShape.count, plane = g.outPlane
+        for j in 0..<count {
+            Im2Col.im2col(g, image: x + (first + j) * inPerSample + group * g.channels * g.inPlane, columns: columns + j * plane, ld: ld,
+                          channels: 0..<g.channels)
         }
     }
 }

@@ -36,13 +36,17 @@ package final class Dense: Layer {
         input = x
         let n = x.shape.batch
         output.resize(to: [n, units])
-        let y = output.values.baseAddress!
-        if let bias {
-            for i in 0..<n { (y + i * units).update(from: bias.value.values.baseAddress!, count: units) }
+        let y = output.values.baseAddress!, xp = x.values.baseAddress!, wp = weight.value.values.baseAddress!
+        let (units, features, b) = (units, features, bias?.value.values.baseAddress)
+        // Threads take columns (units): each reads all of X and its rows of W.
+        ThreadSplit.forEachRange(units, threads: context.threads, minimumPerThread: 16) { columns in
+            if let b {
+                for i in 0..<n { (y + i * units + columns.lowerBound).update(from: b + columns.lowerBound, count: columns.count) }
+            }
+            Gemm.multiply(transposeA: false, transposeB: true, m: n, n: columns.count, k: features,
+                          a: xp, lda: features, b: wp + columns.lowerBound * features, ldb: features,
+                          beta: b == nil ? 0 : 1, c: y + columns.lowerBound, ldc: units)
         }
-        Gemm.multiply(transposeA: false, transposeB: true, m: n, n: units, k: features,
-                      a: x.values.baseAddress!, lda: features, b: weight.value.values.baseAddress!, ldb: features,
-                      beta: bias == nil ? 0 : 1, c: y, ldc: units)
         return output
     }
 
@@ -50,17 +54,22 @@ package final class Dense: Layer {
         guard let x = input else { throw CoreError.invalidArgument("layer '\(name)': backward before forward") }
         let n = x.shape.batch
         let inputGradient = context.buffers.take(x.shape)
-        let dyp = dy.values.baseAddress!
-        // dW += dYᵀ · X ; dX = dY · W
-        Gemm.multiply(transposeA: true, transposeB: false, m: units, n: features, k: n,
-                      a: dyp, lda: units, b: x.values.baseAddress!, ldb: features,
-                      beta: 1, c: weight.gradient.values.baseAddress!, ldc: features)
-        Gemm.multiply(transposeA: false, transposeB: false, m: n, n: features, k: units,
-                      a: dyp, lda: units, b: weight.value.values.baseAddress!, ldb: features,
-                      beta: 0, c: inputGradient.values.baseAddress!, ldc: features)
-        if let bias {
-            let db = bias.gradient.values
-            for i in 0..<n { for u in 0..<units { db[u] += dyp[i * units + u] } }
+        let dyp = dy.values.baseAddress!, xp = x.values.baseAddress!, dx = inputGradient.values.baseAddress!
+        let wp = weight.value.values.baseAddress!, dwp = weight.gradient.values.baseAddress!
+        let (units, features, db) = (units, features, bias?.gradient.values.baseAddress)
+        // dW += dYᵀ · X, split by rows of dW (units); dX = dY · W, split by columns (features).
+        ThreadSplit.forEachRange(units, threads: context.threads, minimumPerThread: 16) { rows in
+            Gemm.multiply(transposeA: true, transposeB: false, m: rows.count, n: features, k: n,
+                          a: dyp + rows.lowerBound, lda: units, b: xp, ldb: features,
+                          beta: 1, c: dwp + rows.lowerBound * features, ldc: features)
+            if let db {
+                for i in 0..<n { for u in rows { db[u] += dyp[i * units + u] } }
+            }
+        }
+        ThreadSplit.forEachRange(features, threads: context.threads, minimumPerThread: 16) { columns in
+            Gemm.multiply(transposeA: false, transposeB: false, m: n, n: columns.count, k: units,
+                          a: dyp, lda: units, b: wp + columns.lowerBound, ldb: features,
+                          beta: 0, c: dx + columns.lowerBound, ldc: features)
         }
         return inputGradient
     }

@@ -31,13 +31,17 @@ package final class Dropout: Layer {
         output.resize(to: x.shape)
         if mask.count < x.count { mask = [Float](repeating: 0, count: x.count) }
         let keep = 1 / (1 - rate), threshold = UInt64(Double(rate) * Double(UInt64.max))
-        let src = x.values, dst = output.values
-        for s in 0..<n {
-            let key = SplitMix64.mix(context.sampleKeys[s].value ^ salt)
-            for i in 0..<per {
-                let m: Float = SplitMix64.mix(key &+ UInt64(i)) >= threshold ? keep : 0
-                mask[s &* per &+ i] = m
-                dst[s &* per &+ i] = src[s &* per &+ i] * m
+        let src = x.values, dst = output.values, salt = salt, keys = context.sampleKeys
+        mask.withUnsafeMutableBufferPointer { mask in
+            ThreadSplit.forEachRange(n, threads: context.threads, minimumPerThread: max(1, Elementwise.minimumPerThread / per)) { samples in
+                for s in samples {
+                    let key = SplitMix64.mix(keys[s].value ^ salt)
+                    for i in 0..<per {
+                        let m: Float = SplitMix64.mix(key &+ UInt64(i)) >= threshold ? keep : 0
+                        mask[s &* per &+ i] = m
+                        dst[s &* per &+ i] = src[s &* per &+ i] * m
+                    }
+                }
             }
         }
         return output
@@ -47,7 +51,11 @@ package final class Dropout: Layer {
         guard active else { return dy }
         let inputGradient = context.buffers.take(dy.shape)
         let g = dy.values, dx = inputGradient.values
-        for i in 0..<g.count { dx[i] = g[i] * mask[i] }
+        mask.withUnsafeBufferPointer { mask in
+            ThreadSplit.forEachRange(g.count, threads: context.threads, minimumPerThread: Elementwise.minimumPerThread) { range in
+                for i in range { dx[i] = g[i] * mask[i] }
+            }
+        }
         return inputGradient
     }
 }

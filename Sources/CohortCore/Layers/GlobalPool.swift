@@ -25,19 +25,23 @@ package final class GlobalPool: Layer {
         let planes = x.shape.batch * inputShape[0], size = inputShape[1] * inputShape[2]
         output.resize(to: [x.shape.batch, inputShape[0]])
         if reduction == .maximum && argmax.count < planes { argmax = [Int32](repeating: 0, count: planes) }
-        let src = x.values.baseAddress!, dst = output.values
-        for plane in 0..<planes {
-            let xin = src + plane &* size
-            switch reduction {
-            case .average:
-                var sum: Float = 0
-                for i in 0..<size { sum += xin[i] }
-                dst[plane] = sum / Float(size)
-            case .maximum:
-                var best = xin[0], bestIndex = 0
-                for i in 1..<max(size, 1) where xin[i] > best { best = xin[i]; bestIndex = i }
-                dst[plane] = best
-                argmax[plane] = Int32(bestIndex)
+        let src = x.values.baseAddress!, dst = output.values, reduction = reduction
+        argmax.withUnsafeMutableBufferPointer { argmax in
+            ThreadSplit.forEachRange(planes, threads: context.threads, minimumPerThread: 64) { range in
+                for plane in range {
+                    let xin = src + plane &* size
+                    switch reduction {
+                    case .average:
+                        var sum: Float = 0
+                        for i in 0..<size { sum += xin[i] }
+                        dst[plane] = sum / Float(size)
+                    case .maximum:
+                        var best = xin[0], bestIndex = 0
+                        for i in 1..<max(size, 1) where xin[i] > best { best = xin[i]; bestIndex = i }
+                        dst[plane] = best
+                        argmax[plane] = Int32(bestIndex)
+                    }
+                }
             }
         }
         return output
@@ -49,7 +53,9 @@ package final class GlobalPool: Layer {
         let g = dy.values, dxp = inputGradient.values.baseAddress!
         switch reduction {
         case .average:
-            for plane in 0..<planes { (dxp + plane &* size).update(repeating: g[plane] / Float(size), count: size) }
+            ThreadSplit.forEachRange(planes, threads: context.threads, minimumPerThread: 64) { range in
+                for plane in range { (dxp + plane &* size).update(repeating: g[plane] / Float(size), count: size) }
+            }
         case .maximum:
             inputGradient.zero()
             for plane in 0..<planes { dxp[plane &* size &+ Int(argmax[plane])] = g[plane] }

@@ -1,4 +1,5 @@
 import CohortRandom
+import CohortTrace
 
 /// A differentiable building block of a network.
 ///
@@ -93,21 +94,29 @@ extension Layer {
     /// Forward FLOPs per sample of this layer and all its descendants.
     package var totalForwardFLOPs: Int { children.reduce(forwardFLOPs) { $0 + $1.totalForwardFLOPs } }
 
-    /// Runs `child.forward`, timed when the context carries a profile.
+    /// Runs `child.forward`, timed when the context carries a profile or a trace is recording.
     func forward(child: any Layer, _ x: Tensor, context: Context) throws -> Tensor {
-        guard let profile = context.profile else { return try child.forward(x, context: context) }
+        let trace = StepTrace.current
+        guard context.profile != nil || trace != nil else { return try child.forward(x, context: context) }
         let start = LayerProfile.now()
         let y = try child.forward(x, context: context)
-        profile.record(child, forward: LayerProfile.now() - start)
+        let end = LayerProfile.now()
+        context.profile?.record(child, forward: end - start)
+        trace?.span(child.name, category: "forward", thread: StepTrace.trainingThread, start: start, end: end)
         return y
     }
 
-    /// Runs `child.backward` (timed when the context carries a profile), then tells the observer
-    /// that the child's gradients, and all after them in the arena, are final.
+    /// Runs `child.backward` (timed when the context carries a profile or a trace is recording),
+    /// then tells the observer that the child's gradients, and all after them in the arena, are final.
     func backward(child: any Layer, _ dy: Tensor, context: Context) throws -> Tensor {
-        let start = context.profile == nil ? 0 : LayerProfile.now()
+        let trace = StepTrace.current
+        let start = context.profile == nil && trace == nil ? 0 : LayerProfile.now()
         let dx = try child.backward(dy, context: context)
-        context.profile?.record(child, backward: LayerProfile.now() - start)
+        if context.profile != nil || trace != nil {
+            let end = LayerProfile.now()
+            context.profile?.record(child, backward: end - start)
+            trace?.span(child.name, category: "backward", thread: StepTrace.trainingThread, start: start, end: end)
+        }
         if let observer = context.observer, let offset = context.gradientOffsets[ObjectIdentifier(child)] {
             observer.gradientsReady(from: offset)
         }

@@ -39,7 +39,7 @@ package final class MaxPool2D: Layer {
             columnWindows.withUnsafeBufferPointer { columns in
                 argmax.withUnsafeMutableBufferPointer { arg in
                     let indices = arg.baseAddress!
-                    ThreadSplit.forEachRange(planes, minimumPerThread: 8) { range in
+                    ThreadSplit.forEachRange(planes, threads: context.threads, minimumPerThread: 8) { range in
                         for plane in range {
                             self.pool(src + plane &* inPlane, rows: rows, columns: columns,
                                       into: dst + plane &* outPlane, indices: indices + plane &* outPlane)

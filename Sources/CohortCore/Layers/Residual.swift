@@ -38,8 +38,7 @@ package final class Residual: Layer {
         let b = try shortcut.map { try forward(child: $0, x, context: context) } ?? x
         let output = sumsInPlace ? a : ownOutput
         if !sumsInPlace { output.resize(to: a.shape) }
-        let pa = a.values, pb = b.values, y = output.values
-        for i in 0..<y.count { y[i] = pa[i] + pb[i] }
+        Elementwise.add(a.values, b.values, into: output.values, threads: context.threads)
         return output
     }
 
@@ -57,11 +56,10 @@ package final class Residual: Layer {
             (sum, addend) = (ds, dm)
         } else {
             sum = context.buffers.take(dy.shape)
-            _ = sum.values.update(fromContentsOf: dy.values)
+            Elementwise.copy(dy.values.baseAddress!, to: sum.values.baseAddress!, count: dy.count, threads: context.threads)
             addend = dy
         }
-        let g = sum.values, pa = addend.values
-        for i in 0..<g.count { g[i] += pa[i] }
+        Elementwise.add(sum.values, addend.values, into: sum.values, threads: context.threads)
         return sum
     }
 }

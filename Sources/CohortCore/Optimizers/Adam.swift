@@ -9,6 +9,7 @@ package final class Adam: Optimizer {
     package let kind: String
     package let beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float, decoupled: Bool
     package var stepCount = 0
+    package var threads = 1
     private let arena: ParameterArena
     private let first: UnsafeMutableBufferPointer<Float>
     private let second: UnsafeMutableBufferPointer<Float>
@@ -39,16 +40,19 @@ package final class Adam: Optimizer {
         let t = Double(stepCount)
         let correction1 = Float(1 - pow(Double(beta1), t)), correction2 = Float(1 - pow(Double(beta2), t))
         let w = arena.values, grad = arena.gradients, m = first, v = second
+        let (beta1, beta2, epsilon, weightDecay, decoupled) = (beta1, beta2, epsilon, weightDecay, decoupled)
         decays.withUnsafeBufferPointer { decay in
-            for i in 0..<arena.trainableCount {
-                var g = grad[i]
-                let decays = weightDecay != 0 && decay[i]
-                if decays && !decoupled { g += weightDecay * w[i] }
-                m[i] = beta1 * m[i] + (1 - beta1) * g
-                v[i] = beta2 * v[i] + (1 - beta2) * g * g
-                let update = (m[i] / correction1) / ((v[i] / correction2).squareRoot() + epsilon)
-                if decays && decoupled { w[i] -= lr * weightDecay * w[i] }
-                w[i] -= lr * update
+            ThreadSplit.forEachRange(arena.trainableCount, threads: threads, minimumPerThread: updateMinimumPerThread) { range in
+                for i in range {
+                    var g = grad[i]
+                    let decays = weightDecay != 0 && decay[i]
+                    if decays && !decoupled { g += weightDecay * w[i] }
+                    m[i] = beta1 * m[i] + (1 - beta1) * g
+                    v[i] = beta2 * v[i] + (1 - beta2) * g * g
+                    let update = (m[i] / correction1) / ((v[i] / correction2).squareRoot() + epsilon)
+                    if decays && decoupled { w[i] -= lr * weightDecay * w[i] }
+                    w[i] -= lr * update
+                }
             }
         }
     }

@@ -9,6 +9,8 @@ package protocol Optimizer: AnyObject {
     var slots: [(name: String, values: UnsafeMutableBufferPointer<Float>)] { get }
     /// Number of updates applied so far.
     var stepCount: Int { get set }
+    /// Threads the update is split across; each element's update is independent of the split.
+    var threads: Int { get set }
     /// Applies one update with the given learning rate, reading `arena.gradients`.
     func step(learningRate: Float)
 }
@@ -23,6 +25,9 @@ func decayMask(arena: ParameterArena, exemptBiases: Bool) -> [Bool] {
     }
     return mask
 }
+
+/// Elements per thread below which an update runs on one thread.
+let updateMinimumPerThread = 65_536
 
 func allocateSlot(_ count: Int) -> UnsafeMutableBufferPointer<Float> {
     let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(count, 1))

@@ -5,6 +5,7 @@ package final class SGD: Optimizer {
     package let kind = "sgd"
     package let momentum: Float, nesterov: Bool, weightDecay: Float
     package var stepCount = 0
+    package var threads = 1
     private let arena: ParameterArena
     private let velocity: UnsafeMutableBufferPointer<Float>
     private let decays: [Bool]
@@ -24,15 +25,18 @@ package final class SGD: Optimizer {
 
     package func step(learningRate lr: Float) {
         let w = arena.values, grad = arena.gradients, v = velocity
+        let (momentum, nesterov, weightDecay) = (momentum, nesterov, weightDecay)
         decays.withUnsafeBufferPointer { decay in
-            for i in 0..<arena.trainableCount {
-                var g = grad[i]
-                if weightDecay != 0 && decay[i] { g += weightDecay * w[i] }
-                if momentum == 0 {
-                    w[i] -= lr * g
-                } else {
-                    v[i] = momentum * v[i] + g
-                    w[i] -= lr * (nesterov ? g + momentum * v[i] : v[i])
+            ThreadSplit.forEachRange(arena.trainableCount, threads: threads, minimumPerThread: updateMinimumPerThread) { range in
+                for i in range {
+                    var g = grad[i]
+                    if weightDecay != 0 && decay[i] { g += weightDecay * w[i] }
+                    if momentum == 0 {
+                        w[i] -= lr * g
+                    } else {
+                        v[i] = momentum * v[i] + g
+                        w[i] -= lr * (nesterov ? g + momentum * v[i] : v[i])
+                    }
                 }
             }
         }
