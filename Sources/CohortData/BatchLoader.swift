@@ -10,6 +10,12 @@ package struct Batch {
     /// augmentation was drawn from, and the one layers such as dropout draw from in training.
     package let keys: [SampleKey]
     package var count: Int { keys.count }
+
+    package init(images: UnsafeBufferPointer<Float>, labels: [Int32], keys: [SampleKey]) {
+        self.images = images
+        self.labels = labels
+        self.keys = keys
+    }
 }
 
 /// Decodes and augments batches on background threads, `prefetch` batches ahead of the consumer, into

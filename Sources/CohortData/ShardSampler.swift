@@ -2,8 +2,9 @@ import CohortRandom
 /// Which samples each rank processes at each step (docs/DESIGN.md §4.1, a contract).
 ///
 /// The epoch permutation depends on (seed, epoch) only. It is cut into global batches of `globalBatch`; the last
-/// partial one is dropped. Global batch `step` is cut into `worldSize` contiguous slices of `globalBatch / worldSize`,
-/// slice `rank` to rank `rank`.
+/// partial one is dropped. Global batch `step` is cut into `worldSize` contiguous slices whose sizes differ by at
+/// most one (the first `globalBatch % worldSize` ranks take one more), slice `rank` to rank `rank`. Every rank's
+/// gradient is divided by the global batch, so uneven slices are weighted correctly in the mean.
 package struct ShardSampler: Sendable {
     package let count: Int
     package let globalBatch: Int
@@ -11,10 +12,10 @@ package struct ShardSampler: Sendable {
     package let rank: Int
     package let seed: UInt64
 
-    /// The settings are checked before (`TrainingConfiguration.validate`): a global batch that does
-    /// not split evenly over the ranks, or exceeds `count`, is a programming error here.
+    /// The settings are checked before (`TrainingConfiguration.validate`): a global batch smaller
+    /// than the number of ranks, or larger than `count`, is a programming error here.
     package init(count: Int, globalBatch: Int, worldSize: Int, rank: Int, seed: UInt64) {
-        precondition((0..<worldSize).contains(rank) && globalBatch > 0 && globalBatch % worldSize == 0 && count >= globalBatch,
+        precondition((0..<worldSize).contains(rank) && globalBatch >= worldSize && count >= globalBatch,
                      "ShardSampler: \(globalBatch) samples per step over \(worldSize) ranks (rank \(rank)) from \(count)")
         self.count = count
         self.globalBatch = globalBatch
@@ -23,8 +24,11 @@ package struct ShardSampler: Sendable {
         self.seed = seed
     }
 
-    /// Samples per rank per step.
-    package var localBatch: Int { globalBatch / worldSize }
+    /// This rank's positions within every global batch.
+    package var slice: Range<Int> { Self.share(count: globalBatch, worldSize: worldSize, rank: rank) }
+
+    /// Samples this rank processes per step.
+    package var localBatch: Int { slice.count }
 
     /// Full global batches per epoch (the last partial batch is dropped).
     package var stepsPerEpoch: Int { count / globalBatch }
@@ -44,31 +48,32 @@ package struct ShardSampler: Sendable {
     /// This rank's contiguous slice of global batch `step` of the (seed, epoch) permutation.
     package func indices(epoch: Int, step: Int) -> [Int] {
         precondition(step >= 0 && step < stepsPerEpoch, "ShardSampler: step \(step) out of 0..<\(stepsPerEpoch)")
-        let start = step * globalBatch + rank * localBatch
+        let start = step * globalBatch + slice.lowerBound
         return Array(permutation(epoch: epoch)[start..<(start + localBatch)])
     }
 
     /// This rank's slices for every step of `epoch` (one permutation computed once), for `BatchLoader`.
     package func epochBatches(epoch: Int, fromStep first: Int = 0) -> [[Int]] {
         let p = permutation(epoch: epoch)
+        let slice = self.slice
         return (first..<stepsPerEpoch).map { step in
-            let start = step * globalBatch + rank * localBatch
-            return Array(p[start..<(start + localBatch)])
+            Array(p[(step * globalBatch + slice.lowerBound)..<(step * globalBatch + slice.upperBound)])
         }
     }
 
-    /// Evaluation share of rank `rank`: contiguous, sizes differ by at most one, every sample once, no padding.
-    package static func evaluationRange(count: Int, worldSize: Int, rank: Int) -> Range<Int> {
-        precondition(worldSize > 0 && rank >= 0 && rank < worldSize, "evaluationRange: rank \(rank) of \(worldSize)")
+    /// Share of rank `rank` of `count` items (evaluation samples, or positions in a global batch): contiguous, sizes
+    /// differ by at most one, every item once, no padding.
+    package static func share(count: Int, worldSize: Int, rank: Int) -> Range<Int> {
+        precondition(worldSize > 0 && rank >= 0 && rank < worldSize, "ShardSampler.share: rank \(rank) of \(worldSize)")
         let base = count / worldSize, extra = count % worldSize
         let start = rank * base + min(rank, extra)
         return start..<(start + base + (rank < extra ? 1 : 0))
     }
 
-    /// Evaluation batches of at most `batchSize` samples over this rank's `evaluationRange`.
+    /// Evaluation batches of at most `batchSize` samples over this rank's `share` of them.
     package static func evaluationBatches(count: Int, worldSize: Int, rank: Int, batchSize: Int) -> [[Int]] {
         precondition(batchSize > 0, "evaluationBatches: batch size must be positive")
-        let range = evaluationRange(count: count, worldSize: worldSize, rank: rank)
+        let range = share(count: count, worldSize: worldSize, rank: rank)
         return stride(from: range.lowerBound, to: range.upperBound, by: batchSize).map {
             Array($0..<min($0 + batchSize, range.upperBound))
         }

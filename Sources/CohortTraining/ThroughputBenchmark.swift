@@ -1,4 +1,5 @@
 import CohortCore
+import CohortData
 import CohortDistributed
 import CohortRandom
 
@@ -55,14 +56,15 @@ package enum ThroughputBenchmark {
     package static func measure(network: Network, communicator: any Communicator, configuration: TrainingConfiguration,
                                steps: Int, windows: Int = 1, warmup: Int) throws -> Measurement {
         try configuration.validate(worldSize: communicator.size)
-        let localBatch = configuration.globalBatch / communicator.size
+        let slice = ShardSampler.share(count: configuration.globalBatch, worldSize: communicator.size, rank: communicator.rank)
+        let localBatch = slice.count
         let builtModelResidentMegabytes = PeakResidentMemory.megabytes
         network.arena.initialize(seed: 1)
         var generator = SplitMix64(seed: UInt64(communicator.rank) + 7)
         let images = (0..<(localBatch * network.inputShape.count)).map { _ in Float.random(in: -1...1, using: &generator) }
         let classes = network.outputShape.count
         let labels = (0..<localBatch).map { _ in Int32.random(in: 0..<Int32(classes), using: &generator) }
-        let keys = (0..<localBatch).map { SampleKey(seed: 0, epoch: 0, index: communicator.rank * localBatch + $0) }
+        let keys = (0..<localBatch).map { SampleKey(seed: 0, epoch: 0, index: slice.lowerBound + $0) }
         let step = TrainingStep(network: network, optimizer: SGD(arena: network.arena, momentum: 0.9), communicator: communicator,
                                 options: configuration.stepOptions)
         func run(_ count: Int) throws {

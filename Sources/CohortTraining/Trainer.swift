@@ -21,7 +21,13 @@ package final class Trainer {
     let optimizer: any Optimizer
     let step: TrainingStep
     let store: CheckpointStore?
+    /// Rank 0's background checkpoint writer (nil on other ranks and without a checkpoint directory).
+    let writer: CheckpointWriter?
     var state: CheckpointState
+    /// When the last checkpoint was taken (`--checkpoint-minutes` counts from it).
+    var lastCheckpointTime = StepTimings.now()
+    /// Keeps the zeros that stand in for a batch this rank could not load alive during its step.
+    var placeholderImages: Tensor?
     /// Where this rank's step time went so far.
     package var timings: StepTimings { step.timings }
 
@@ -37,6 +43,7 @@ package final class Trainer {
         optimizer = configuration.makeOptimizer(arena: network.arena)
         step = TrainingStep(network: network, optimizer: optimizer, communicator: communicator, options: configuration.stepOptions)
         store = configuration.checkpointDirectory.map { CheckpointStore(directory: $0, keep: configuration.keep) }
+        writer = communicator.rank == 0 ? store.map(CheckpointWriter.init) : nil
         state = CheckpointState(
             model: configuration.model, classes: network.outputShape.count, inputShape: network.inputShape.dims,
             classNames: data.train.classNames, datasetIdentity: data.identity, epoch: 0, stepInEpoch: 0, globalStep: 0,
@@ -67,7 +74,7 @@ package final class Trainer {
         try start(resume: resume)
         let sampler = ShardSampler(count: data.train.count, globalBatch: configuration.globalBatch,
                                    worldSize: communicator.size, rank: communicator.rank, seed: configuration.seed)
-        callbacks.forEach { $0.fitStarted(epochs: configuration.epochs, stepsPerEpoch: sampler.stepsPerEpoch, startEpoch: state.epoch) }
+        callbacks.forEach { $0.fitStarted(epochs: configuration.epochs, stepsPerEpoch: sampler.stepsPerEpoch, startEpoch: state.epoch, startGlobalStep: state.globalStep) }
         var ending = Ending.completed
         while state.epoch < configuration.epochs {
             let stop = try runEpoch(sampler: sampler)
@@ -80,6 +87,7 @@ package final class Trainer {
             note("training finished after \(state.epoch) epochs, \(state.globalStep) steps")
         }
         // A stop signal means the job is being pre-empted: exit promptly, the checkpoint is written.
+        try writer?.flush()
         let test = ending == .signalled ? nil : try data.test.map { try evaluate($0) }
         callbacks.forEach { $0.fitEnded(test: test) }
         return Result(ending: ending, test: test, history: state.history, checkpoint: store?.path("last"))

@@ -1,6 +1,7 @@
 import CohortCore
 import CohortData
 import CohortDistributed
+import CohortRandom
 import CohortTrace
 import Foundation
 
@@ -10,41 +11,77 @@ extension Trainer {
     func runEpoch(sampler: ShardSampler) throws -> Ending? {
         let epoch = state.epoch, steps = sampler.stepsPerEpoch
         let schedule = configuration.learningRateSchedule
+        state.stepInEpoch = min(state.stepInEpoch, steps)   // a dataset that shrank since the checkpoint
         let batches = sampler.epochBatches(epoch: epoch, fromStep: state.stepInEpoch)
         let loader = BatchLoader(dataset: data.train, batches: batches, augmentation: configuration.augmentation,
                                  seed: configuration.seed, epoch: epoch, threads: configuration.threads)
         var tally = EpochTally(checkpointMetrics: state.metrics)
         let epochStart = StepTimings.now()
-        var learningRate = 0.0
+        var learningRate = 0.0, stepsRun = 0
 
-        while true {
+        for _ in batches {
             let waitStart = StepTimings.now()
-            guard let batch = try loader.next() else { break }
+            let loaded: Batch?, failure: (any Error)?
+            do { (loaded, failure) = (try loader.next(), nil) } catch { (loaded, failure) = (nil, error) }
+            let batch = loaded ?? placeholder(count: sampler.localBatch)
             learningRate = schedule.rate(epoch: epoch, step: state.stepInEpoch, stepsPerEpoch: steps) * state.plateau.scale
-            let result = try step.run(images: batch.images, labels: batch.labels, keys: batch.keys,
-                                      learningRate: learningRate, globalStep: state.globalStep, dataWait: StepTimings.now() - waitStart)
-            if result.nonFinite { throw TrainingError.nonFiniteLoss(step: state.globalStep, epoch: epoch) }
+            let result = try step.run(images: batch.images, labels: batch.labels, keys: batch.keys, learningRate: learningRate,
+                                      globalStep: state.globalStep, dataWait: StepTimings.now() - waitStart, badBatch: failure != nil)
+            if result.dataError { try stopForBadSample(failure, tally: tally) }
+            if result.nonFinite { throw StepFailure.nonFiniteLoss(step: state.globalStep, epoch: epoch) }
             tally.add(result, count: batch.count)
             state.stepInEpoch += 1
             state.globalStep += 1
             state.optimizerSteps = optimizer.stepCount
+            stepsRun += 1
             let elapsed = StepTimings.now() - epochStart
-            callbacks.forEach {
-                $0.batchEnded(epoch: epoch, step: state.stepInEpoch, stepsPerEpoch: steps, loss: result.lossSum / Double(batch.count),
-                              accuracy: Double(result.correct) / Double(batch.count),
-                              imagesPerSecond: tally.images * Double(communicator.size) / max(elapsed, 1e-9))
-            }
+            let progress = StepProgress(
+                epoch: epoch, epochs: configuration.epochs, step: state.stepInEpoch, stepsPerEpoch: steps, globalStep: state.globalStep,
+                loss: result.lossSum / Double(batch.count), accuracy: Double(result.correct) / Double(batch.count),
+                imagesPerSecond: Double(stepsRun * configuration.globalBatch) / max(elapsed, 1e-9), secondsThisEpoch: elapsed, stepsThisEpoch: stepsRun)
+            callbacks.forEach { $0.batchEnded(progress) }
             let reachedMax = configuration.maxSteps.map { state.globalStep >= $0 } ?? false
             if result.stopRequested || reachedMax {
                 state.metrics = tally.checkpointMetrics
-                try saveCheckpoint(names: ["last"])
+                try saveCheckpoint(names: ["last"], wait: true)
                 note(result.stopRequested ? "stop signal received: saved \(store?.path("last") ?? "no checkpoint (no --checkpoint-dir)") at global step \(state.globalStep)"
                                   : "reached --max-steps \(state.globalStep)")
                 return result.stopRequested ? .signalled : .maxSteps
             }
+            if state.stepInEpoch < steps && checkpointDue() {
+                state.metrics = tally.checkpointMetrics
+                try saveCheckpoint(names: [CheckpointStore.stepName(state.globalStep)])
+            }
         }
         tally.seconds = StepTimings.now() - epochStart
         return try finishEpoch(tally: tally, learningRate: learningRate)
+    }
+
+    /// A bad sample on some rank: rank 0 saves the state after the last completed step, every
+    /// rank learns every failing rank's message, and all stop together.
+    private func stopForBadSample(_ failure: (any Error)?, tally: EpochTally) throws -> Never {
+        state.metrics = tally.checkpointMetrics
+        try saveCheckpoint(names: ["last"], wait: true)
+        let messages = try communicator.allgather(Array((failure.map { "\($0)" } ?? "").utf8))
+        let failures = messages.enumerated().filter { !$0.element.isEmpty }.map { (rank: $0.offset, message: String(decoding: $0.element, as: UTF8.self)) }
+        throw StepFailure.badSample(step: state.globalStep, epoch: state.epoch, failures: failures, checkpoint: store?.path("last"))
+    }
+
+    /// Zeros in place of a batch this rank could not load: the step still runs, so that every rank
+    /// issues the same collectives, and its update is discarded.
+    private func placeholder(count: Int) -> Batch {
+        let images = Tensor(zeros: network.inputShape.batched(count))
+        placeholderImages = images
+        return Batch(images: UnsafeBufferPointer(images.values), labels: [Int32](repeating: 0, count: count),
+                     keys: (0..<count).map { SampleKey(seed: configuration.seed, epoch: state.epoch, index: $0) })
+    }
+
+    /// Whether `--checkpoint-every` or `--checkpoint-minutes` asks for a checkpoint after this step
+    /// (every rank computes it; only rank 0's answer matters, since only rank 0 writes).
+    private func checkpointDue() -> Bool {
+        if let every = configuration.checkpointEverySteps, state.globalStep % every == 0 { return true }
+        if let minutes = configuration.checkpointMinutes, StepTimings.now() - lastCheckpointTime >= minutes * 60 { return true }
+        return false
     }
 
     /// Epoch end: reduce metrics, share BatchNorm statistics, prove replicas equal, evaluate, decide, checkpoint.
@@ -90,11 +127,12 @@ extension Trainer {
         return nil
     }
 
-    /// Rank 0 writes the current state under `names` (no-op without a checkpoint directory).
-    func saveCheckpoint(names: [String]) throws {
-        guard communicator.rank == 0, let store else { return }
-        try StepTrace.measure("checkpoint " + names.joined(separator: ", "), category: "checkpoint") {
-            try store.save(state: state, arena: network.arena, optimizer: optimizer, names: names)
-        }
+    /// Rank 0 copies the current state and writes it under `names` in the background (no-op
+    /// without a checkpoint directory); with `wait`, returns once the file is on disk.
+    func saveCheckpoint(names: [String], wait: Bool = false) throws {
+        lastCheckpointTime = StepTimings.now()
+        guard let writer else { return }
+        try writer.submit(state: state, arena: network.arena, optimizer: optimizer, names: names)
+        if wait { try writer.flush() }
     }
 }

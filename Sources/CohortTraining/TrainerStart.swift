@@ -52,10 +52,15 @@ extension Trainer {
             ("global batch size", "\(loaded.globalBatch)", "\(configuration.globalBatch)"),
             ("seed", "\(loaded.seed)", "\(configuration.seed)"),
             ("optimizer", loaded.optimizer, optimizer.kind),
-            ("dataset", loaded.datasetIdentity, data.identity),
+            ("class names", loaded.classNames.joined(separator: ","), data.train.classNames.joined(separator: ",")),
         ]
         for (field, saved, current) in pairs where saved != current {
             throw TrainingError.resumeMismatch(path: path, field: field, checkpoint: saved, run: current)
+        }
+        if loaded.datasetIdentity != data.identity {
+            // Same classes, other samples: a bad file was removed or files were added since the checkpoint.
+            note("the dataset changed since \(path) (\(loaded.datasetIdentity) → \(data.identity)): "
+                 + "the sample order from here on differs from the run that wrote it")
         }
     }
 }

@@ -21,6 +21,10 @@ package struct TrainingConfiguration: Sendable {
     package var seed: UInt64 = 0
     package var checkpointDirectory: String?
     package var keep = 3
+    /// Also checkpoint every this many global steps, mid-epoch (`--checkpoint-every`).
+    package var checkpointEverySteps: Int?
+    /// Also checkpoint when this many minutes passed since the last checkpoint (`--checkpoint-minutes`).
+    package var checkpointMinutes: Double?
     package var saveBest = false
     package var earlyStopPatience: Int?
     package var maxSteps: Int?
@@ -32,13 +36,14 @@ package struct TrainingConfiguration: Sendable {
 
     package init(model: String) { self.model = model }
 
-    /// The one check of these settings against the job they run in: the global batch must split
-    /// evenly over `worldSize` ranks and, when the training set's size is known, fit in it.
+    /// The one check of these settings against the job they run in: the global batch must give
+    /// every one of `worldSize` ranks at least one sample and, when the training set's size is
+    /// known, fit in it. It need not divide evenly: slices differ by at most one sample (§4.1).
     package func validate(worldSize: Int, sampleCount: Int? = nil) throws {
         guard globalBatch >= 1 else { throw TrainingError.invalidConfiguration("--batch-size must be at least 1 (got \(globalBatch))") }
-        guard globalBatch % worldSize == 0 else {
+        guard globalBatch >= worldSize else {
             throw TrainingError.invalidConfiguration(
-                "--batch-size \(globalBatch) is not divisible by the \(worldSize) ranks: the global batch is split evenly, so use a multiple of \(worldSize)")
+                "--batch-size \(globalBatch) is smaller than the \(worldSize) ranks: every rank needs at least one sample per step")
         }
         if let sampleCount, sampleCount < globalBatch {
             throw TrainingError.invalidConfiguration("--batch-size \(globalBatch) is larger than the \(sampleCount) training samples")

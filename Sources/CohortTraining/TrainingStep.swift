@@ -4,8 +4,9 @@ import CohortRandom
 import CohortTrace
 
 /// One optimisation step on this rank's slice of a global batch: forward, loss over the global batch,
-/// backward with the bucketed gradient allreduce overlapped, agreement across ranks on the stop and
-/// non-finite flags, then the optimizer update. Used by the trainer and by `cohort bench`; owns its
+/// backward with the bucketed gradient allreduce overlapped, agreement across ranks on the stop,
+/// non-finite and data-error flags, then the optimizer update (skipped when any rank saw a
+/// non-finite loss or could not load its batch). Used by the trainer and by `cohort bench`; owns its
 /// input tensor and context, so a step allocates nothing once shapes are seen.
 package final class TrainingStep {
     /// How a step runs, beyond the model, optimizer and communicator.
@@ -36,6 +37,8 @@ package final class TrainingStep {
         package let stopRequested: Bool
         /// Some rank saw a non-finite loss (the optimizer was not applied).
         package let nonFinite: Bool
+        /// Some rank could not load its batch (the optimizer was not applied).
+        package let dataError: Bool
     }
 
     package let network: Network
@@ -46,6 +49,8 @@ package final class TrainingStep {
     private let reducer: GradientReducer?
     private let context: Context
     private let input = Tensor(zeros: [0])
+    /// The model's buffers (BatchNorm running statistics) before the step, restored when its update is discarded.
+    private let buffersBefore: UnsafeMutableBufferPointer<Float>
 
     package let options: Options
 
@@ -62,18 +67,24 @@ package final class TrainingStep {
             : nil
         context = Context(mode: .training, threads: options.threads)
         context.observer = reducer.map { ReducerObserver(reducer: $0, synchronizesBatchNorm: options.synchronizeBatchNorm) }
+        buffersBefore = .allocate(capacity: network.arena.bufferValues.count)
     }
+
+    deinit { buffersBefore.deallocate() }
 
     /// Runs one step on `images` (this rank's slice, NCHW) with `labels` and per-sample randomness
     /// `keys`; `globalStep` is what a stall report names. `dataWait` is the time already spent
-    /// waiting for this batch (it goes into the timings).
-    package func run(images: UnsafeBufferPointer<Float>, labels: [Int32], keys: [SampleKey], learningRate: Double, globalStep: Int, dataWait: Double = 0) throws -> Result {
+    /// waiting for this batch (it goes into the timings). `badBatch`: this rank could not load its
+    /// batch and passes a placeholder, so that every rank still issues the step's collectives.
+    package func run(images: UnsafeBufferPointer<Float>, labels: [Int32], keys: [SampleKey], learningRate: Double, globalStep: Int,
+                     dataWait: Double = 0, badBatch: Bool = false) throws -> Result {
         communicator.watchdog?.stepBegan(globalStep)
         let began = StepTimings.now()
         var t0 = began
         input.resize(to: network.inputShape.batched(labels.count))
         _ = input.values.update(fromContentsOf: images)
         context.sampleKeys = keys
+        _ = buffersBefore.update(fromContentsOf: network.arena.bufferValues)
         let logits = try network.forward(input, context: context)
         let result = try loss.compute(logits: logits, labels: labels, divisor: options.globalBatch)
         var t1 = StepTimings.now()
@@ -87,8 +98,13 @@ package final class TrainingStep {
         t1 = StepTimings.now()
         timings.communicationWait += t1 - t0
 
-        let agreed = try communicator.sum(StepAgreement(stopRequested: StopSignal.requested, nonFinite: !result.lossSum.isFinite))
-        if !agreed.nonFinite { optimizer.step(learningRate: Float(learningRate)) }
+        let agreed = try communicator.sum(StepAgreement(stopRequested: StopSignal.requested, nonFinite: !badBatch && !result.lossSum.isFinite,
+                                                        dataError: badBatch))
+        if agreed.nonFinite || agreed.dataError {
+            _ = network.arena.bufferValues.update(fromContentsOf: buffersBefore)
+        } else {
+            optimizer.step(learningRate: Float(learningRate))
+        }
         let end = StepTimings.now()
         timings.optimizer += end - t1
         if let trace = StepTrace.current {
@@ -100,7 +116,8 @@ package final class TrainingStep {
         timings.dataWait += dataWait
         timings.steps += 1
         timings.images += labels.count
-        return Result(lossSum: result.lossSum, correct: result.correct, stopRequested: agreed.stopRequested, nonFinite: agreed.nonFinite)
+        return Result(lossSum: result.lossSum, correct: result.correct, stopRequested: agreed.stopRequested, nonFinite: agreed.nonFinite,
+                      dataError: agreed.dataError)
     }
 
     /// Per-layer times of the following steps, when set (`cohort bench`).

@@ -13,7 +13,7 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench", abstract: "Measure training throughput of a zoo model on synthetic data.")
 
     @Option(help: "Zoo model name (see `cohort models`).") var model = "fashion-cnn"
-    @Option(name: .customLong("batch-size"), help: "Global batch size (divisible by the number of ranks).") var batchSize = 32
+    @Option(name: .customLong("batch-size"), help: "Global batch size (split over the ranks; slices differ by at most one sample).") var batchSize = 32
     @Option(name: .customLong("image-size"), help: "Square input size (default: the model's own).") var imageSize: Int?
     @Option(help: "Number of classes (default: the model's own).") var classes: Int?
     @Option(help: "Timed steps per window (after warm-up).") var steps = 20

@@ -11,12 +11,12 @@ struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train a model (one process, or every rank under mpirun/srun).",
-        discussion: "--batch-size is the global batch: with W ranks each processes B/W samples per step.")
+        discussion: "--batch-size is the global batch: with W ranks each processes about B/W samples per step (slices differ by at most one).")
 
     @Option(help: "Zoo model name (see `cohort models`).") var model = "fashion-cnn"
     @OptionGroup var data: DataOptions
     @Option(help: "Epochs to train.") var epochs = 1
-    @Option(name: .customLong("batch-size"), help: "Global batch size (divisible by the number of ranks).") var batchSize = 32
+    @Option(name: .customLong("batch-size"), help: "Global batch size (split over the ranks; slices differ by at most one sample).") var batchSize = 32
     @Option(help: "Base learning rate.") var lr = 0.01
     @Option(help: "SGD momentum.") var momentum = 0.0
     @Flag(help: "Nesterov momentum.") var nesterov = false
@@ -34,7 +34,11 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("checkpoint-dir"), help: "Directory for checkpoints, metrics log and curves.") var checkpointDir: String?
     @Option(help: "auto (newest valid checkpoint in --checkpoint-dir) or a checkpoint path.") var resume: String?
     @Flag(name: .customLong("save-best"), help: "Keep best.safetensors (highest validation accuracy).") var saveBest = false
-    @Option(help: "Epoch checkpoints to keep.") var keep = 3
+    @Option(help: "Epoch checkpoints to keep, and step checkpoints to keep.") var keep = 3
+    @Option(name: .customLong("checkpoint-every"), help: "Also checkpoint every N global steps, mid-epoch (written in the background).") var checkpointEvery: Int?
+    @Option(name: .customLong("checkpoint-minutes"), help: "Also checkpoint when M minutes passed since the last checkpoint.") var checkpointMinutes: Double?
+    @Option(name: .customLong("log-seconds"), help: "Seconds between progress lines when stdout is not a terminal.") var logSeconds = 30.0
+    @Option(name: .customLong("log-every"), help: "Also append a step record to the metrics log every N global steps.") var logEvery: Int?
     @Option(name: .customLong("early-stop"), help: "Stop after this many epochs without accuracy improvement.") var earlyStop: Int?
     @Option(name: .customLong("max-steps"), help: "Stop after this many global steps (saves last).") var maxSteps: Int?
     @Option(help: "JSON-lines metrics log (default: metrics.jsonl in --checkpoint-dir).") var log: String?
@@ -56,6 +60,13 @@ struct TrainCommand: ParsableCommand {
         guard bucketMB > 0 else { throw ValidationError("--bucket-mb must be positive (got \(bucketMB))") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1 (got \(threads))") }
         if resume == "auto" && checkpointDir == nil { throw ValidationError("--resume auto needs --checkpoint-dir") }
+        if let checkpointEvery, checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1 (got \(checkpointEvery))") }
+        if let checkpointMinutes, !(checkpointMinutes > 0) { throw ValidationError("--checkpoint-minutes must be positive (got \(checkpointMinutes))") }
+        if (checkpointEvery != nil || checkpointMinutes != nil) && checkpointDir == nil {
+            throw ValidationError("--checkpoint-every and --checkpoint-minutes need --checkpoint-dir")
+        }
+        guard logSeconds > 0 else { throw ValidationError("--log-seconds must be positive (got \(logSeconds))") }
+        if let logEvery, logEvery < 1 { throw ValidationError("--log-every must be at least 1 (got \(logEvery))") }
         _ = try ModelZoo.entry(named: model)
         _ = try Augmentation.parse(augment, shift: shift, rotate: rotate)
     }
@@ -68,13 +79,13 @@ struct TrainCommand: ParsableCommand {
             let network = try ModelZoo.network(named: model, classes: splits.train.classNames.count,
                                                input: Shape([splits.train.imageShape.channels, splits.train.imageShape.height, splits.train.imageShape.width]))
             let configuration = try makeConfiguration(threads: threadCount)
-            var callbacks: [any TrainingCallback] = [ProgressReporter()]
+            var callbacks: [any TrainingCallback] = [ProgressReporter(logSeconds: logSeconds)]
             let logPath = log ?? checkpointDir.map { $0 + "/metrics.jsonl" }
             if let checkpointDir {
                 try FileManager.default.createDirectory(atPath: checkpointDir, withIntermediateDirectories: true)
                 callbacks.append(CurvesPlot(path: checkpointDir + "/curves.svg"))
             }
-            if let logPath { callbacks.append(MetricsLog(path: logPath)) }
+            if let logPath { callbacks.append(MetricsLog(path: logPath, stepInterval: logEvery)) }
             if let tensorboard, communicator.rank == 0 { callbacks.append(try TensorBoardLog(directory: tensorboard, batchInterval: tensorboardEvery)) }
             let trainer = try Trainer(configuration: configuration, network: network, data: splits, communicator: communicator, callbacks: callbacks)
             let layout = try RankLayout.gather(communicator)
@@ -121,6 +132,8 @@ struct TrainCommand: ParsableCommand {
         c.seed = seed
         c.checkpointDirectory = checkpointDir
         c.keep = keep
+        c.checkpointEverySteps = checkpointEvery
+        c.checkpointMinutes = checkpointMinutes
         c.saveBest = saveBest
         c.earlyStopPatience = earlyStop
         c.maxSteps = maxSteps

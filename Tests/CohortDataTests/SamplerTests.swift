@@ -2,7 +2,7 @@ import Testing
 @testable import CohortData
 
 @Suite struct SamplerTests {
-    @Test(arguments: [(103, 12, 1), (103, 12, 2), (103, 12, 4), (100, 10, 5), (64, 64, 2)])
+    @Test(arguments: [(103, 12, 1), (103, 12, 2), (103, 12, 4), (100, 10, 5), (64, 64, 2), (200, 64, 3), (103, 12, 5), (50, 7, 7)])
     func slicesPartitionEachGlobalBatch(count: Int, batch: Int, world: Int) throws {
         let samplers = (0..<world).map { ShardSampler(count: count, globalBatch: batch, worldSize: world, rank: $0, seed: 42) }
         let single = ShardSampler(count: count, globalBatch: batch, worldSize: 1, rank: 0, seed: 42)
@@ -13,7 +13,8 @@ import Testing
             for step in 0..<single.stepsPerEpoch {
                 let joined = samplers.flatMap { $0.indices(epoch: epoch, step: step) }
                 #expect(joined == single.indices(epoch: epoch, step: step))
-                #expect(samplers.allSatisfy { $0.indices(epoch: epoch, step: step).count == batch / world })
+                let sizes = samplers.map { $0.indices(epoch: epoch, step: step).count }
+                #expect(sizes.max()! - sizes.min()! <= 1 && sizes.min()! >= batch / world, "slice sizes \(sizes)")
                 for i in joined { #expect(seen.insert(i).inserted) }
             }
             #expect(seen.count == single.stepsPerEpoch * batch)
@@ -34,7 +35,7 @@ import Testing
 
     @Test(arguments: [(10, 3), (10000, 4), (2, 4), (0, 2), (7, 1)])
     func evaluationCoversEverySampleOnce(count: Int, world: Int) {
-        let ranges = (0..<world).map { ShardSampler.evaluationRange(count: count, worldSize: world, rank: $0) }
+        let ranges = (0..<world).map { ShardSampler.share(count: count, worldSize: world, rank: $0) }
         #expect(ranges.flatMap { Array($0) } == Array(0..<count))
         let batches = (0..<world).flatMap { ShardSampler.evaluationBatches(count: count, worldSize: world, rank: $0, batchSize: 3) }
         #expect(batches.flatMap { $0 } == Array(0..<count))

@@ -7,9 +7,9 @@ import Testing
 /// Records the events the trainer raises.
 final class EventRecorder: TrainingCallback {
     var events: [String] = []
-    func fitStarted(epochs: Int, stepsPerEpoch: Int, startEpoch: Int) { events.append("fit \(epochs)x\(stepsPerEpoch) from \(startEpoch)") }
-    func batchEnded(epoch: Int, step: Int, stepsPerEpoch: Int, loss: Double, accuracy: Double, imagesPerSecond: Double) {
-        if step == stepsPerEpoch { events.append("last batch \(epoch)") }
+    func fitStarted(epochs: Int, stepsPerEpoch: Int, startEpoch: Int, startGlobalStep: Int) { events.append("fit \(epochs)x\(stepsPerEpoch) from \(startEpoch)") }
+    func batchEnded(_ progress: StepProgress) {
+        if progress.step == progress.stepsPerEpoch { events.append("last batch \(progress.epoch)") }
     }
     func epochEnded(_ metrics: EpochMetrics, history: [[String: Double]]) { events.append("epoch \(metrics.epoch) \(history.count)") }
     func fitEnded(test: EvaluationResult?) { events.append("end \(test?.samples ?? -1)") }

@@ -4,7 +4,7 @@ import Testing
 /// `TrainingConfiguration.validate` is the one place the global batch is checked against the job.
 @Suite struct TrainingConfigurationTests {
     @Test(arguments: [
-        (10, 3, 100, "not divisible by the 3 ranks"),
+        (2, 3, 100, "smaller than the 3 ranks"),
         (64, 2, 50, "larger than the 50 training samples"),
         (0, 1, 50, "--batch-size must be at least 1"),
     ])
@@ -18,10 +18,11 @@ import Testing
         }
     }
 
-    @Test func aGlobalBatchThatSplitsEvenlyIsAccepted() throws {
+    @Test func anyGlobalBatchWithASamplePerRankIsAccepted() throws {
         var configuration = TrainingConfiguration(model: "fashion-cnn")
         configuration.globalBatch = 64
         try configuration.validate(worldSize: 4, sampleCount: 64)
-        try configuration.validate(worldSize: 2)
+        try configuration.validate(worldSize: 3)
+        try configuration.validate(worldSize: 64)
     }
 }

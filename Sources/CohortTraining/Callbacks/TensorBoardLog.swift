@@ -27,11 +27,9 @@ package final class TensorBoardLog: TrainingCallback {
 
     deinit { try? handle.close() }
 
-    package func batchEnded(epoch: Int, step: Int, stepsPerEpoch: Int, loss: Double, accuracy: Double, imagesPerSecond: Double) {
-        guard let batchInterval else { return }
-        let globalStep = epoch * stepsPerEpoch + step
-        guard globalStep % batchInterval == 0 else { return }
-        scalars([("batch/loss", loss), ("batch/accuracy", accuracy)], step: globalStep)
+    package func batchEnded(_ progress: StepProgress) {
+        guard let batchInterval, progress.globalStep % batchInterval == 0 else { return }
+        scalars([("batch/loss", progress.loss), ("batch/accuracy", progress.accuracy)], step: progress.globalStep)
     }
 
     package func epochEnded(_ metrics: EpochMetrics, history: [[String: Double]]) {

@@ -2,15 +2,15 @@
 /// were reduced across ranks; decisions that every rank must share (checkpoint, schedule, early
 /// stop) live in the trainer itself.
 package protocol TrainingCallback: AnyObject {
-    func fitStarted(epochs: Int, stepsPerEpoch: Int, startEpoch: Int)
-    func batchEnded(epoch: Int, step: Int, stepsPerEpoch: Int, loss: Double, accuracy: Double, imagesPerSecond: Double)
+    func fitStarted(epochs: Int, stepsPerEpoch: Int, startEpoch: Int, startGlobalStep: Int)
+    func batchEnded(_ progress: StepProgress)
     func epochEnded(_ metrics: EpochMetrics, history: [[String: Double]])
     func fitEnded(test: EvaluationResult?)
 }
 
 extension TrainingCallback {
-    package func fitStarted(epochs: Int, stepsPerEpoch: Int, startEpoch: Int) {}
-    package func batchEnded(epoch: Int, step: Int, stepsPerEpoch: Int, loss: Double, accuracy: Double, imagesPerSecond: Double) {}
+    package func fitStarted(epochs: Int, stepsPerEpoch: Int, startEpoch: Int, startGlobalStep: Int) {}
+    package func batchEnded(_ progress: StepProgress) {}
     package func epochEnded(_ metrics: EpochMetrics, history: [[String: Double]]) {}
     package func fitEnded(test: EvaluationResult?) {}
 }

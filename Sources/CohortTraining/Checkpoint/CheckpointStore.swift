@@ -2,8 +2,8 @@ import CohortCore
 import CZlib
 import Foundation
 
-/// Crash-safe checkpoint files in one directory: `last.safetensors`, `best.safetensors` and the
-/// last `keep` `epoch-NNNN.safetensors`.
+/// Crash-safe checkpoint files in one directory: `last.safetensors`, `best.safetensors`, the
+/// last `keep` `epoch-NNNN.safetensors` and the last `keep` `step-NNNNNNNN.safetensors`.
 ///
 /// Writing: `NAME.tmp` → fsync → rename → fsync the directory, so a crash at any instant leaves
 /// the previous file intact. Extra names for the same content are hard links made the same way.
@@ -20,9 +20,14 @@ package struct CheckpointStore {
 
     package func path(_ name: String) -> String { directory + "/" + name + ".safetensors" }
     package static func epochName(_ epoch: Int) -> String { String(format: "epoch-%04d", epoch) }
+    /// The name of a checkpoint taken after `globalStep` steps (`--checkpoint-every`, `--checkpoint-minutes`).
+    package static func stepName(_ globalStep: Int) -> String { String(format: "step-%08d", globalStep) }
+
+    /// One tensor of a checkpoint: its name, shape and values.
+    typealias Entry = (name: String, shape: [Int], values: UnsafeMutableBufferPointer<Float>)
 
     /// Tensors of a model and optimizer in checkpoint order: parameters, buffers, optimizer slots.
-    static func entries(arena: ParameterArena, optimizer: (any Optimizer)?) -> [(name: String, shape: [Int], values: UnsafeMutableBufferPointer<Float>)] {
+    static func entries(arena: ParameterArena, optimizer: (any Optimizer)?) -> [Entry] {
         var result = (arena.trainable + arena.buffers).map { ($0.name, $0.parameter.shape.dims, $0.parameter.value.values) }
         for slot in optimizer?.slots ?? [] {
             for (name, p) in arena.trainable {
@@ -33,10 +38,14 @@ package struct CheckpointStore {
         return result
     }
 
-    /// Writes a checkpoint under `names` (the first is written, the others linked to it).
+    /// Writes the model and optimizer as they are now under `names` (the first is written, the others linked to it).
     package func save(state: CheckpointState, arena: ParameterArena, optimizer: (any Optimizer)?, names: [String]) throws {
+        try save(state: state, tensors: Self.entries(arena: arena, optimizer: optimizer), names: names)
+    }
+
+    /// Writes `tensors` (in checkpoint order) and `state` under `names`.
+    func save(state: CheckpointState, tensors: [Entry], names: [String]) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let tensors = Self.entries(arena: arena, optimizer: optimizer)
         var crc = crc32(0, nil, 0)
         for t in tensors {
             crc = t.values.withMemoryRebound(to: UInt8.self) { crc32(crc, $0.baseAddress, uInt($0.count)) }
@@ -64,11 +73,12 @@ package struct CheckpointStore {
         guard Foundation.rename(from, to) == 0 else { throw CheckpointError.io(path: to, operation: "rename", errno: errno) }
     }
 
-    /// Removes all but the newest `keep` epoch files.
+    /// Removes all but the newest `keep` epoch files and the newest `keep` step files.
     private func prune() throws {
-        let epochFiles = (try? FileManager.default.contentsOfDirectory(atPath: directory))?
-            .filter { $0.hasPrefix("epoch-") && $0.hasSuffix(".safetensors") }.sorted() ?? []
-        for file in epochFiles.dropLast(max(keep, 1)) { unlink(directory + "/" + file) }
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory))?.filter { $0.hasSuffix(".safetensors") } ?? []
+        for prefix in ["epoch-", "step-"] {
+            for file in files.filter({ $0.hasPrefix(prefix) }).sorted().dropLast(max(keep, 1)) { unlink(directory + "/" + file) }
+        }
     }
 
     /// Reads and validates a checkpoint's header and checksum; returns its state.
