@@ -74,6 +74,8 @@ package final class Trainer {
         try start(resume: resume)
         let sampler = ShardSampler(count: data.train.count, globalBatch: configuration.globalBatch,
                                    worldSize: communicator.size, rank: communicator.rank, seed: configuration.seed)
+        state.epochs = configuration.epochs
+        state.stepsPerEpoch = sampler.stepsPerEpoch
         callbacks.forEach { $0.fitStarted(epochs: configuration.epochs, stepsPerEpoch: sampler.stepsPerEpoch, startEpoch: state.epoch, startGlobalStep: state.globalStep) }
         var ending = Ending.completed
         while state.epoch < configuration.epochs {

@@ -8,7 +8,7 @@ struct CohortCommand: ParsableCommand {
         commandName: "cohort",
         abstract: "Data-parallel training of convolutional networks on CPU clusters.",
         subcommands: [TrainCommand.self, EvaluateCommand.self, PredictCommand.self, SummaryCommand.self, ModelsCommand.self,
-                      ConvertCommand.self, BenchCommand.self, BenchLoaderCommand.self, BenchAllreduceCommand.self, CommCheckCommand.self]
+                      ConvertCommand.self, StatusCommand.self, BenchCommand.self, BenchLoaderCommand.self, BenchAllreduceCommand.self, CommCheckCommand.self]
     )
 
     static func main() {

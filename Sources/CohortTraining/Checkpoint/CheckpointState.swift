@@ -30,6 +30,9 @@ package struct CheckpointState: Codable, Equatable, Sendable {
     package var metrics: [String: Double]
     /// Every completed epoch's metrics, so the log and curves continue across a resume.
     package var history: [[String: Double]]
+    /// Epochs the run was started for, and steps per epoch (for `cohort status`; absent in older files).
+    package var epochs: Int?
+    package var stepsPerEpoch: Int?
 }
 
 extension CheckpointState {
