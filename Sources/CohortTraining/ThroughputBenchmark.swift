@@ -65,14 +65,29 @@ package enum ThroughputBenchmark {
         let classes = network.outputShape.count
         let labels = (0..<localBatch).map { _ in Int32.random(in: 0..<Int32(classes), using: &generator) }
         let keys = (0..<localBatch).map { SampleKey(seed: 0, epoch: 0, index: slice.lowerBound + $0) }
-        let step = TrainingStep(network: network, optimizer: SGD(arena: network.arena, momentum: 0.9), communicator: communicator,
-                                options: configuration.stepOptions)
+        let optimizer = SGD(arena: network.arena, momentum: 0.9)
+        let step = TrainingStep(network: network, optimizer: optimizer, communicator: communicator, options: configuration.stepOptions)
+        // With --checkpoint-every: rank 0 checkpoints as training does, in the background, and each
+        // window ends only when its last checkpoint is on disk.
+        let writer = communicator.rank == 0 && configuration.checkpointEverySteps != nil
+            ? configuration.checkpointDirectory.map { CheckpointWriter(store: CheckpointStore(directory: $0, keep: configuration.keep)) } : nil
+        var state = CheckpointState(
+            model: configuration.model, classes: classes, inputShape: network.inputShape.dims, classNames: [], datasetIdentity: "synthetic",
+            epoch: 0, stepInEpoch: 0, globalStep: 0, worldSize: communicator.size, globalBatch: configuration.globalBatch, seed: 0,
+            optimizer: optimizer.kind, optimizerSteps: 0, plateau: ReduceOnPlateau(), bestAccuracy: nil, epochsWithoutImprovement: 0,
+            metrics: [:], history: [])
         func run(_ count: Int) throws {
             try images.withUnsafeBufferPointer { buffer in
-                for index in 0..<count {
-                    _ = try step.run(images: buffer, labels: labels, keys: keys, learningRate: 1e-4, globalStep: index)
+                for _ in 0..<count {
+                    _ = try step.run(images: buffer, labels: labels, keys: keys, learningRate: 1e-4, globalStep: state.globalStep)
+                    state.globalStep += 1
+                    if let writer, let every = configuration.checkpointEverySteps, state.globalStep % every == 0 {
+                        (state.stepInEpoch, state.optimizerSteps) = (state.globalStep, optimizer.stepCount)
+                        try writer.submit(state: state, arena: network.arena, optimizer: optimizer, names: [CheckpointStore.stepName(state.globalStep)])
+                    }
                 }
             }
+            try writer?.flush()
         }
         try run(warmup)
         try communicator.barrier()

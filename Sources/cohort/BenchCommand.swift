@@ -23,6 +23,8 @@ struct BenchCommand: ParsableCommand {
     @Flag(name: .customLong("no-overlap"), help: "Reduce gradients after backward instead of overlapping.") var noOverlap = false
     @Option(help: "Threads per rank (default: cores per node / ranks per node).") var threads: Int?
     @Option(help: "Convolution algorithm: automatic (Winograd F(2x2) for 3x3 stride-1 layers), winograd4x4 (F(4x4) where it needs fewer multiplications) or im2col.") var conv = Conv2D.Algorithm.automatic
+    @Option(name: .customLong("checkpoint-every"), help: "Also checkpoint every N steps into --checkpoint-dir, as training does (background writes).") var checkpointEvery: Int?
+    @Option(name: .customLong("checkpoint-dir"), help: "Directory for --checkpoint-every's files.") var checkpointDir: String?
     @Flag(help: "Also list rank 0's slowest layers.") var layers = false
     @Option(help: "Write a Chrome trace-event JSON of every rank's timed steps to FILE (Perfetto, chrome://tracing).") var trace: String?
     @Flag(help: "Print one JSON object instead of a table.") var json = false
@@ -35,6 +37,8 @@ struct BenchCommand: ParsableCommand {
         if let imageSize, imageSize < 1 { throw ValidationError("--image-size must be at least 1 (got \(imageSize))") }
         if let classes, classes < 2 { throw ValidationError("--classes must be at least 2 (got \(classes))") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1 (got \(threads))") }
+        if let checkpointEvery, checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1 (got \(checkpointEvery))") }
+        if (checkpointEvery == nil) != (checkpointDir == nil) { throw ValidationError("--checkpoint-every and --checkpoint-dir go together") }
         _ = try ModelZoo.entry(named: model)
     }
 
@@ -48,6 +52,8 @@ struct BenchCommand: ParsableCommand {
             configuration.threads = threadCount
             configuration.bucketBytes = Int(bucketMB * 1_048_576)
             configuration.overlapCommunication = !noOverlap
+            configuration.checkpointEverySteps = checkpointEvery
+            configuration.checkpointDirectory = checkpointDir
             TraceFile.start(trace, rank: communicator.rank)
             let measurement = try ThroughputBenchmark.measure(network: network, communicator: communicator, configuration: configuration,
                                                               steps: steps, windows: windows, warmup: warmup)

@@ -1,5 +1,6 @@
 import CohortCore
 import CohortTestSupport
+import CohortTraining
 import Foundation
 import Testing
 
@@ -70,6 +71,17 @@ import Testing
         let run = try CommandRunner.run(CommandRunner.mpirun(2, ["bench-allreduce", "--sizes", "4,256", "--seconds", "0.05"]), timeout: 60)
         #expect(run.status == 0, "\(run)")
         #expect(run.output.contains("       4 KB") && run.output.contains("     256 KB"), "\(run)")
+    }
+
+    @Test func benchCheckpointsInTheBackgroundAsTrainingDoes() throws {
+        let directory = TemporaryDirectory.make()
+        let run = try CommandRunner.run([CommandRunner.cohort, "bench", "--model", "lenet5", "--steps", "4", "--warmup", "1",
+                                         "--checkpoint-every", "2", "--checkpoint-dir", directory], timeout: 60)
+        #expect(run.status == 0, "\(run)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
+        #expect(files == ["step-00000002.safetensors", "step-00000004.safetensors"], "\(files)")
+        let state = try CheckpointStore.inspect(path: directory + "/step-00000004.safetensors")
+        #expect(state.globalStep == 4 && state.optimizerSteps == 4)
     }
 
     @Test func loaderBenchmarkLoadsThePackagedData() throws {

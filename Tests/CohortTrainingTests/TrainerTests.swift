@@ -39,6 +39,21 @@ final class EventRecorder: TrainingCallback {
         #expect(try String(contentsOfFile: directory + "/curves.svg", encoding: .utf8).contains("<polyline"))
     }
 
+    @Test func checkpointMinutesWritesStepCheckpointsThatResumeBitwise() throws {
+        let straight = TemporaryDirectory.make(), timed = TemporaryDirectory.make()
+        let (reference, _) = try TrainingFixtures.train(TrainingFixtures.configuration(directory: straight, epochs: 1))
+        var c = TrainingFixtures.configuration(directory: timed, epochs: 1)
+        c.checkpointMinutes = 1e-9   // due after every step
+        c.maxSteps = 7
+        _ = try TrainingFixtures.train(c)
+        let steps = try FileManager.default.contentsOfDirectory(atPath: timed).filter { $0.hasPrefix("step-") }.sorted()
+        #expect(steps == [4, 5, 6].map { CheckpointStore.stepName($0) + ".safetensors" }, "the newest 3 of steps 1…6: \(steps)")
+        try FileManager.default.removeItem(atPath: timed + "/last.safetensors")   // resume from step 6
+        let (resumed, _) = try TrainingFixtures.train(TrainingFixtures.configuration(directory: timed, epochs: 1), resume: "auto")
+        #expect(Array(resumed.arena.values) == Array(reference.arena.values))
+        #expect(Array(resumed.arena.bufferValues) == Array(reference.arena.bufferValues))
+    }
+
     @Test func interruptedAndResumedRunEqualsUninterruptedBitwise() throws {
         let straight = TemporaryDirectory.make(), interrupted = TemporaryDirectory.make()
         let (reference, _) = try TrainingFixtures.train(TrainingFixtures.configuration(directory: straight, epochs: 2))

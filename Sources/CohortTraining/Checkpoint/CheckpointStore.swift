@@ -38,12 +38,8 @@ package struct CheckpointStore {
         return result
     }
 
-    /// Writes the model and optimizer as they are now under `names` (the first is written, the others linked to it).
-    package func save(state: CheckpointState, arena: ParameterArena, optimizer: (any Optimizer)?, names: [String]) throws {
-        try save(state: state, tensors: Self.entries(arena: arena, optimizer: optimizer), names: names)
-    }
-
-    /// Writes `tensors` (in checkpoint order) and `state` under `names`.
+    /// Writes `tensors` (in checkpoint order, e.g. a `CheckpointSnapshot`'s) and `state` under `names`
+    /// (the first is written, the others linked to it).
     func save(state: CheckpointState, tensors: [Entry], names: [String]) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var crc = crc32(0, nil, 0)
