@@ -6,13 +6,18 @@ import CohortDistributed
 final class ReducerObserver: PassObserver {
     private let reducer: GradientReducer
     private let synchronizesBatchNorm: Bool
+    /// False during the backward of a micro-batch other than the step's last: its gradients are
+    /// not final, so no bucket starts.
+    var startsBuckets = true
 
     init(reducer: GradientReducer, synchronizesBatchNorm: Bool) {
         self.reducer = reducer
         self.synchronizesBatchNorm = synchronizesBatchNorm
     }
 
-    func gradientsReady(from offset: Int) { reducer.gradientsReady(from: offset) }
+    func gradientsReady(from offset: Int) {
+        if startsBuckets { reducer.gradientsReady(from: offset) }
+    }
 
     func reduceStatistics(_ statistics: UnsafeMutableBufferPointer<Double>) throws {
         if synchronizesBatchNorm { try reducer.allreduceInOrder(statistics) }

@@ -47,7 +47,7 @@ package final class Trainer {
         state = CheckpointState(
             model: configuration.model, classes: network.outputShape.count, inputShape: network.inputShape.dims,
             classNames: data.train.classNames, datasetIdentity: data.identity, epoch: 0, stepInEpoch: 0, globalStep: 0,
-            worldSize: communicator.size, globalBatch: configuration.globalBatch, seed: configuration.seed,
+            worldSize: communicator.size, globalBatch: configuration.effectiveBatch, seed: configuration.seed,
             optimizer: optimizer.kind, optimizerSteps: 0, plateau: configuration.plateau ?? ReduceOnPlateau(),
             bestAccuracy: nil, epochsWithoutImprovement: 0, metrics: [:], history: [])
     }
@@ -72,7 +72,7 @@ package final class Trainer {
     package func run(resume: String? = nil) throws -> Result {
         try RankAgreement.verify(fields: configuration.agreementFields(network: network, data: data), communicator: communicator)
         try start(resume: resume)
-        let sampler = ShardSampler(count: data.train.count, globalBatch: configuration.globalBatch,
+        let sampler = ShardSampler(count: data.train.count, globalBatch: configuration.effectiveBatch,
                                    worldSize: communicator.size, rank: communicator.rank, seed: configuration.seed)
         state.epochs = configuration.epochs
         state.stepsPerEpoch = sampler.stepsPerEpoch
@@ -97,6 +97,6 @@ package final class Trainer {
 
     func evaluate(_ dataset: any ImageDataset) throws -> EvaluationResult {
         try Evaluator.evaluate(network: network, dataset: dataset, communicator: communicator,
-                               localBatch: configuration.globalBatch / communicator.size, threads: configuration.threads)
+                               localBatch: max(1, configuration.globalBatch / communicator.size), threads: configuration.threads)
     }
 }

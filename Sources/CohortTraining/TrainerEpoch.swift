@@ -38,7 +38,7 @@ extension Trainer {
             let progress = StepProgress(
                 epoch: epoch, epochs: configuration.epochs, step: state.stepInEpoch, stepsPerEpoch: steps, globalStep: state.globalStep,
                 loss: result.lossSum / Double(batch.count), accuracy: Double(result.correct) / Double(batch.count),
-                imagesPerSecond: Double(stepsRun * configuration.globalBatch) / max(elapsed, 1e-9), secondsThisEpoch: elapsed, stepsThisEpoch: stepsRun)
+                imagesPerSecond: Double(stepsRun * configuration.effectiveBatch) / max(elapsed, 1e-9), secondsThisEpoch: elapsed, stepsThisEpoch: stepsRun)
             callbacks.forEach { $0.batchEnded(progress) }
             let reachedMax = configuration.maxSteps.map { state.globalStep >= $0 } ?? false
             if result.stopRequested || reachedMax {

@@ -49,7 +49,7 @@ extension Trainer {
             ("model", loaded.model, configuration.model),
             ("input shape", "\(loaded.inputShape)", "\(network.inputShape.dims)"),
             ("classes", "\(loaded.classes)", "\(network.outputShape.count)"),
-            ("global batch size", "\(loaded.globalBatch)", "\(configuration.globalBatch)"),
+            ("global batch size (× --accumulate)", "\(loaded.globalBatch)", "\(configuration.effectiveBatch)"),
             ("seed", "\(loaded.seed)", "\(configuration.seed)"),
             ("optimizer", loaded.optimizer, optimizer.kind),
             ("class names", loaded.classNames.joined(separator: ","), data.train.classNames.joined(separator: ",")),

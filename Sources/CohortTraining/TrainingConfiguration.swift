@@ -3,14 +3,20 @@ import CohortData
 
 /// Every setting of a training run. All ranks must agree on the fields in `agreementFields`.
 package struct TrainingConfiguration: Sendable {
-    package enum OptimizerKind: String, Sendable, CaseIterable { case sgd, adam, adamw }
+    package enum OptimizerKind: String, Sendable, CaseIterable { case sgd, adam, adamw, lars, lamb }
 
     package var model: String
     package var epochs = 1
+    /// Samples per micro-batch over all ranks (`--batch-size`).
     package var globalBatch = 32
+    /// Micro-batches per optimizer step (`--accumulate`): gradients add up over them, and only
+    /// the last one's backward runs the allreduce.
+    package var accumulate = 1
     package var learningRate = 0.01
     package var momentum = 0.0
     package var nesterov = false
+    /// LARS's trust coefficient η.
+    package var trustCoefficient = 0.001
     package var weightDecay = 0.0
     package var optimizer = OptimizerKind.sgd
     package var schedule = LearningRateSchedule.Kind.constant
@@ -36,23 +42,30 @@ package struct TrainingConfiguration: Sendable {
 
     package init(model: String) { self.model = model }
 
+    /// Samples per optimizer step over all ranks and micro-batches: what the sampler cuts the
+    /// epoch into, the loss and gradient are means over, and checkpoints record.
+    package var effectiveBatch: Int { globalBatch * accumulate }
+
     /// The one check of these settings against the job they run in: the global batch must give
     /// every one of `worldSize` ranks at least one sample and, when the training set's size is
     /// known, fit in it. It need not divide evenly: slices differ by at most one sample (§4.1).
     package func validate(worldSize: Int, sampleCount: Int? = nil) throws {
         guard globalBatch >= 1 else { throw TrainingError.invalidConfiguration("--batch-size must be at least 1 (got \(globalBatch))") }
+        guard accumulate >= 1 else { throw TrainingError.invalidConfiguration("--accumulate must be at least 1 (got \(accumulate))") }
         guard globalBatch >= worldSize else {
             throw TrainingError.invalidConfiguration(
                 "--batch-size \(globalBatch) is smaller than the \(worldSize) ranks: every rank needs at least one sample per step")
         }
-        if let sampleCount, sampleCount < globalBatch {
-            throw TrainingError.invalidConfiguration("--batch-size \(globalBatch) is larger than the \(sampleCount) training samples")
+        if let sampleCount, sampleCount < effectiveBatch {
+            let what = accumulate > 1 ? "--batch-size \(globalBatch) × --accumulate \(accumulate) = \(effectiveBatch)" : "--batch-size \(globalBatch)"
+            throw TrainingError.invalidConfiguration("\(what) is larger than the \(sampleCount) training samples")
         }
     }
 
     /// How each training step runs under these settings.
     package var stepOptions: TrainingStep.Options {
-        var options = TrainingStep.Options(globalBatch: globalBatch)
+        var options = TrainingStep.Options(globalBatch: effectiveBatch)
+        options.microBatches = accumulate
         options.threads = threads
         options.labelSmoothing = labelSmoothing
         options.bucketBytes = bucketBytes
@@ -71,8 +84,8 @@ package struct TrainingConfiguration: Sendable {
         [
             ("version", CohortVersion.string), ("model", model), ("classes", "\(network.outputShape)"),
             ("input", "\(network.inputShape)"), ("parameters", "\(network.arena.trainableCount)+\(network.arena.bufferCount)"),
-            ("dataset", data.identity), ("evaluation", "\(data.validation?.count ?? 0)+\(data.test?.count ?? 0)"), ("batch-size", "\(globalBatch)"), ("seed", "\(seed)"), ("epochs", "\(epochs)"),
-            ("optimizer", optimizer.rawValue), ("lr", "\(learningRate)"), ("momentum", "\(momentum)"), ("nesterov", "\(nesterov)"),
+            ("dataset", data.identity), ("evaluation", "\(data.validation?.count ?? 0)+\(data.test?.count ?? 0)"), ("batch-size", "\(globalBatch)"), ("accumulate", "\(accumulate)"), ("seed", "\(seed)"), ("epochs", "\(epochs)"),
+            ("optimizer", optimizer.rawValue), ("lr", "\(learningRate)"), ("momentum", "\(momentum)"), ("nesterov", "\(nesterov)"), ("trust-coefficient", "\(trustCoefficient)"),
             ("weight-decay", "\(weightDecay)"), ("schedule", "\(schedule)"), ("plateau", "\(String(describing: plateau))"),
             ("warmup-epochs", "\(warmupEpochs)"), ("label-smoothing", "\(labelSmoothing)"), ("sync-bn", "\(synchronizeBatchNorm)"), ("augment", "\(augmentation)"),
             ("max-steps", "\(String(describing: maxSteps))"),
@@ -85,6 +98,8 @@ package struct TrainingConfiguration: Sendable {
         case .sgd: return SGD(arena: arena, momentum: Float(momentum), nesterov: nesterov, weightDecay: Float(weightDecay))
         case .adam: return Adam(arena: arena, weightDecay: Float(weightDecay))
         case .adamw: return Adam(arena: arena, weightDecay: Float(weightDecay), decoupled: true)
+        case .lars: return LARS(arena: arena, momentum: Float(momentum), weightDecay: Float(weightDecay), trustCoefficient: Float(trustCoefficient))
+        case .lamb: return LAMB(arena: arena, weightDecay: Float(weightDecay))
         }
     }
 }

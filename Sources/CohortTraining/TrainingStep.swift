@@ -1,18 +1,23 @@
 import CohortCore
+import CohortData
 import CohortDistributed
 import CohortRandom
 import CohortTrace
 
-/// One optimisation step on this rank's slice of a global batch: forward, loss over the global batch,
-/// backward with the bucketed gradient allreduce overlapped, agreement across ranks on the stop,
+/// One optimisation step on this rank's slice of a global batch: per micro-batch (`--accumulate`)
+/// forward, loss over the global batch and backward, gradients adding up; the last micro-batch's
+/// backward runs the bucketed gradient allreduce overlapped; then agreement across ranks on the stop,
 /// non-finite and data-error flags, then the optimizer update (skipped when any rank saw a
 /// non-finite loss or could not load its batch). Used by the trainer and by `cohort bench`; owns its
 /// input tensor and context, so a step allocates nothing once shapes are seen.
 package final class TrainingStep {
     /// How a step runs, beyond the model, optimizer and communicator.
     package struct Options: Sendable {
-        /// Samples per step over all ranks; the loss and gradients are means over it.
+        /// Samples per step over all ranks and micro-batches; the loss and gradients are means over it.
         package var globalBatch: Int
+        /// Micro-batches this rank's slice is cut into (sizes differ by at most one), run one
+        /// after another with the gradients adding up.
+        package var microBatches = 1
         /// Threads this rank uses inside layers.
         package var threads = 1
         /// Label smoothing ε of the cross-entropy loss.
@@ -48,6 +53,7 @@ package final class TrainingStep {
     private let loss: SoftmaxCrossEntropy
     private let reducer: GradientReducer?
     private let context: Context
+    private let observer: ReducerObserver?
     private let input = Tensor(zeros: [0])
     /// The model's buffers (BatchNorm running statistics) before the step, restored when its update is discarded.
     private let buffersBefore: UnsafeMutableBufferPointer<Float>
@@ -66,7 +72,8 @@ package final class TrainingStep {
                               bucketBytes: options.bucketBytes, overlap: options.overlapCommunication)
             : nil
         context = Context(mode: .training, threads: options.threads)
-        context.observer = reducer.map { ReducerObserver(reducer: $0, synchronizesBatchNorm: options.synchronizeBatchNorm) }
+        observer = reducer.map { ReducerObserver(reducer: $0, synchronizesBatchNorm: options.synchronizeBatchNorm) }
+        context.observer = observer
         buffersBefore = .allocate(capacity: network.arena.bufferValues.count)
     }
 
@@ -80,25 +87,34 @@ package final class TrainingStep {
                      dataWait: Double = 0, badBatch: Bool = false) throws -> Result {
         communicator.watchdog?.stepBegan(globalStep)
         let began = StepTimings.now()
-        var t0 = began
-        input.resize(to: network.inputShape.batched(labels.count))
-        _ = input.values.update(fromContentsOf: images)
-        context.sampleKeys = keys
+        var t0 = began, t1 = began
         _ = buffersBefore.update(fromContentsOf: network.arena.bufferValues)
-        let logits = try network.forward(input, context: context)
-        let result = try loss.compute(logits: logits, labels: labels, divisor: options.globalBatch)
-        var t1 = StepTimings.now()
-        timings.forward += t1 - t0
         network.arena.zeroGradients()
-        reducer?.beginStep()
-        try network.backward(loss.gradient, context: context)
-        t0 = StepTimings.now()
-        timings.backward += t0 - t1
+        var lossSum = 0.0, correct = 0
+        let sampleSize = network.inputShape.count
+        for micro in 0..<options.microBatches {
+            let part = ShardSampler.share(count: labels.count, worldSize: options.microBatches, rank: micro)
+            let last = micro == options.microBatches - 1
+            input.resize(to: network.inputShape.batched(part.count))
+            _ = input.values.update(fromContentsOf: images[(part.lowerBound * sampleSize)..<(part.upperBound * sampleSize)])
+            context.sampleKeys = options.microBatches == 1 ? keys : Array(keys[part])
+            let logits = try network.forward(input, context: context)
+            let result = try loss.compute(logits: logits, labels: options.microBatches == 1 ? labels : Array(labels[part]), divisor: options.globalBatch)
+            lossSum += result.lossSum
+            correct += result.correct
+            t1 = StepTimings.now()
+            timings.forward += t1 - t0
+            observer?.startsBuckets = last
+            if last { reducer?.beginStep() }
+            try network.backward(loss.gradient, context: context)
+            t0 = StepTimings.now()
+            timings.backward += t0 - t1
+        }
         try reducer?.finishStep()
         t1 = StepTimings.now()
         timings.communicationWait += t1 - t0
 
-        let agreed = try communicator.sum(StepAgreement(stopRequested: StopSignal.requested, nonFinite: !badBatch && !result.lossSum.isFinite,
+        let agreed = try communicator.sum(StepAgreement(stopRequested: StopSignal.requested, nonFinite: !badBatch && !lossSum.isFinite,
                                                         dataError: badBatch))
         if agreed.nonFinite || agreed.dataError {
             _ = network.arena.bufferValues.update(fromContentsOf: buffersBefore)
@@ -116,7 +132,7 @@ package final class TrainingStep {
         timings.dataWait += dataWait
         timings.steps += 1
         timings.images += labels.count
-        return Result(lossSum: result.lossSum, correct: result.correct, stopRequested: agreed.stopRequested, nonFinite: agreed.nonFinite,
+        return Result(lossSum: lossSum, correct: correct, stopRequested: agreed.stopRequested, nonFinite: agreed.nonFinite,
                       dataError: agreed.dataError)
     }
 

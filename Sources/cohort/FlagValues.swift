@@ -8,7 +8,15 @@ extension TrainingConfiguration.OptimizerKind: ExpressibleByArgument {}
 
 /// `cohort train --schedule`.
 enum ScheduleName: String, CaseIterable, ExpressibleByArgument {
-    case constant, step, cosine, plateau
+    case constant, step, cosine, poly, plateau
+}
+
+/// `cohort train --lr-scaling`.
+enum LearningRateScaling: String, CaseIterable, ExpressibleByArgument {
+    /// --lr as given.
+    case none
+    /// Goyal et al.'s linear scaling rule: --lr × effective batch / --reference-batch.
+    case linear
 }
 
 /// `cohort evaluate --split`.

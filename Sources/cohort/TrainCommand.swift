@@ -17,8 +17,13 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup var data: DataOptions
     @Option(help: "Epochs to train.") var epochs = 1
     @Option(name: .customLong("batch-size"), help: "Global batch size (split over the ranks; slices differ by at most one sample).") var batchSize = 32
+    @Option(help: "Micro-batches per optimizer step: gradients add up, one allreduce per step; the effective batch is --batch-size × N.") var accumulate = 1
     @Option(help: "Base learning rate.") var lr = 0.01
-    @Option(help: "SGD momentum.") var momentum = 0.0
+    @Option(name: .customLong("lr-scaling"), help: "linear: --lr × (--batch-size × --accumulate) / --reference-batch, before warmup.") var lrScaling = LearningRateScaling.none
+    @Option(name: .customLong("reference-batch"), help: "The batch --lr is given for, with --lr-scaling linear.") var referenceBatch = 256
+    @Option(name: .customLong("trust-coefficient"), help: "LARS's trust coefficient η.") var trustCoefficient = 0.001
+    @Option(help: "Power of the poly schedule.") var power = 2.0
+    @Option(help: "Momentum of SGD and LARS.") var momentum = 0.0
     @Flag(help: "Nesterov momentum.") var nesterov = false
     @Option(name: .customLong("weight-decay"), help: "L2 weight decay (AdamW: decoupled); biases and BatchNorm exempt.") var weightDecay = 0.0
     @Option(help: "Optimizer.") var optimizer = TrainingConfiguration.OptimizerKind.sgd
@@ -55,6 +60,10 @@ struct TrainCommand: ParsableCommand {
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1 (got \(epochs))") }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1 (got \(batchSize))") }
         guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be positive (got \(lr))") }
+        guard accumulate >= 1 else { throw ValidationError("--accumulate must be at least 1 (got \(accumulate))") }
+        guard referenceBatch >= 1 else { throw ValidationError("--reference-batch must be at least 1 (got \(referenceBatch))") }
+        guard trustCoefficient > 0, trustCoefficient.isFinite else { throw ValidationError("--trust-coefficient must be positive (got \(trustCoefficient))") }
+        guard power > 0, power.isFinite else { throw ValidationError("--power must be positive (got \(power))") }
         if let tensorboardEvery, tensorboardEvery < 1 { throw ValidationError("--tensorboard-every must be at least 1 (got \(tensorboardEvery))") }
         if tensorboardEvery != nil && tensorboard == nil { throw ValidationError("--tensorboard-every needs --tensorboard DIR") }
         guard bucketMB > 0 else { throw ValidationError("--bucket-mb must be positive (got \(bucketMB))") }
@@ -93,6 +102,9 @@ struct TrainCommand: ParsableCommand {
                 Console.line("cohort \(CohortVersion.string): \(model) \(network.inputShape) → \(network.outputShape.count) classes, "
                       + "\(network.arena.trainableCount) parameters; \(communicator.size) rank(s) × \(threadCount) thread(s); "
                       + "train \(splits.train.count), validation \(splits.validation?.count ?? 0), test \(splits.test?.count ?? 0)")
+                if lrScaling == .linear {
+                    Console.line("learning rate: \(lr) × \(configuration.effectiveBatch)/\(referenceBatch) = \(configuration.learningRate) (--lr-scaling linear)")
+                }
                 Console.line("layout: \(layout.description) × \(threadCount) thread(s); OpenBLAS \(BLASCore.description) kernels; CPU \(BLASCore.cpuVectorISA)")
                 splits.warnings.forEach { DistributedRun.printError("cohort: warning: \($0)") }
             }
@@ -115,7 +127,9 @@ struct TrainCommand: ParsableCommand {
         var c = TrainingConfiguration(model: model)
         c.epochs = epochs
         c.globalBatch = batchSize
-        c.learningRate = lr
+        c.accumulate = accumulate
+        c.learningRate = lrScaling == .linear ? lr * Double(c.effectiveBatch) / Double(referenceBatch) : lr
+        c.trustCoefficient = trustCoefficient
         c.momentum = momentum
         c.nesterov = nesterov
         c.weightDecay = weightDecay
@@ -124,6 +138,7 @@ struct TrainCommand: ParsableCommand {
         case .constant: c.schedule = .constant
         case .step: c.schedule = .step(every: stepSize, gamma: gamma)
         case .cosine: c.schedule = .cosine(epochs: epochs, minimum: 0)
+        case .poly: c.schedule = .poly(epochs: epochs, power: power)
         case .plateau: c.plateau = ReduceOnPlateau()
         }
         c.warmupEpochs = warmupEpochs

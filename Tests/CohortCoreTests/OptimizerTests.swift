@@ -77,6 +77,47 @@ import Testing
         #expect(warm.rate(epoch: 2, step: 0, stepsPerEpoch: 10) == 0.4)
     }
 
+    /// Dense 2→2 with bias: a 4-element weight tensor that adapts, a 2-element bias that does not.
+    func layerArena() throws -> ParameterArena {
+        let network = try Network(root: Dense(units: 2, name: "fc"), inputShape: [2])
+        for i in 0..<4 { network.arena.values[i] = Float(i + 1); network.arena.gradients[i] = 0.5 }   // ‖w‖ = √30, ‖g‖ = 1
+        for i in 4..<6 { network.arena.values[i] = 1; network.arena.gradients[i] = 0.25 }
+        return network.arena
+    }
+
+    @Test func larsScalesEachWeightTensorByItsTrustRatio() throws {
+        let arena = try layerArena()
+        let lars = LARS(arena: arena, momentum: 0.9, weightDecay: 0.01, trustCoefficient: 0.001)
+        lars.step(learningRate: 2)
+        let wNorm = 30.0.squareRoot()
+        let trust = 0.001 * wNorm / (1 + 0.01 * wNorm)
+        for i in 0..<4 {
+            let expected = Double(i + 1) - 2 * trust * (0.5 + 0.01 * Double(i + 1))
+            #expect(abs(Double(arena.values[i]) - expected) < 1e-6, "weight \(i)")
+        }
+        // The bias: no trust ratio, no decay — momentum SGD at the full rate.
+        #expect(abs(arena.values[4] - (1 - 2 * 0.25)) < 1e-6)
+        lars.step(learningRate: 2)
+        #expect(abs(lars.slots[0].values[4] - (0.9 * 0.5 + 0.5)) < 1e-6, "v = μ·v + lr·g")
+    }
+
+    @Test func lambScalesAdamsUpdateByTheTrustRatio() throws {
+        let arena = try layerArena()
+        LAMB(arena: arena, epsilon: 1e-9, weightDecay: 0.1).step(learningRate: 0.01)
+        // Step 1: m̂ = g, v̂ = g², so r = sign(g) = 1 everywhere; u = 1 + 0.1·w for the weights.
+        let u = (1...4).map { 1 + 0.1 * Double($0) }
+        let trust = 30.0.squareRoot() / u.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        for i in 0..<4 { #expect(abs(Double(arena.values[i]) - (Double(i + 1) - 0.01 * trust * u[i])) < 1e-6, "weight \(i)") }
+        #expect(abs(arena.values[4] - (1 - 0.01)) < 1e-6, "the bias: trust 1, no decay")
+    }
+
+    @Test func polySchedule() {
+        let poly = LearningRateSchedule(base: 2, kind: .poly(epochs: 10, power: 2), warmupEpochs: 2)
+        #expect(poly.rate(epoch: 2) == 2)
+        #expect(abs(poly.rate(epoch: 6) - 2 * 0.25) < 1e-12)   // halfway through the 8 decay epochs
+        #expect(abs(poly.rate(epoch: 9, step: 99, stepsPerEpoch: 100)) < 1e-3)
+    }
+
     @Test func reduceOnPlateau() {
         var plateau = ReduceOnPlateau(factor: 0.5, patience: 2, cooldown: 1)
         let losses = [1.0, 0.9, 0.95, 0.92, 0.93, 0.91, 0.94, 0.95]

@@ -54,15 +54,26 @@ final class EventRecorder: TrainingCallback {
         #expect(Array(resumed.arena.bufferValues) == Array(reference.arena.bufferValues))
     }
 
-    @Test func interruptedAndResumedRunEqualsUninterruptedBitwise() throws {
+    @Test(arguments: [TrainingConfiguration.OptimizerKind.sgd, .lars, .lamb])
+    func interruptedAndResumedRunEqualsUninterruptedBitwise(optimizer: TrainingConfiguration.OptimizerKind) throws {
         let straight = TemporaryDirectory.make(), interrupted = TemporaryDirectory.make()
-        let (reference, _) = try TrainingFixtures.train(TrainingFixtures.configuration(directory: straight, epochs: 2))
-        var first = TrainingFixtures.configuration(directory: interrupted, epochs: 2)
+        func configuration(_ directory: String) -> TrainingConfiguration {
+            var c = TrainingFixtures.configuration(directory: directory, epochs: 2)
+            c.optimizer = optimizer
+            c.weightDecay = 1e-4
+            if optimizer == .lars { (c.learningRate, c.trustCoefficient) = (1, 0.02) }
+            if optimizer == .lamb { c.learningRate = 0.02 }
+            return c
+        }
+        let (reference, _) = try TrainingFixtures.train(configuration(straight))
+        var first = configuration(interrupted)
         first.maxSteps = 21   // stops in the middle of epoch 2
         let (_, partial) = try TrainingFixtures.train(first)
         #expect(partial.ending == .maxSteps)
-        let (resumed, result) = try TrainingFixtures.train(TrainingFixtures.configuration(directory: interrupted, epochs: 2), resume: "auto")
+        let (resumed, result) = try TrainingFixtures.train(configuration(interrupted), resume: "auto")
         #expect(result.ending == .completed)
+        let losses = result.history.compactMap { $0["loss"] }
+        #expect(losses.count == 2 && losses[1] < losses[0], "\(optimizer) lowers the training loss: \(losses)")
         #expect(Array(resumed.arena.values) == Array(reference.arena.values))
         #expect(Array(resumed.arena.bufferValues) == Array(reference.arena.bufferValues))
     }

@@ -15,6 +15,8 @@ package struct LearningRateSchedule: Sendable, Equatable {
         case piecewise(boundaries: [Int], rates: [Double])
         /// Cosine decay from base to `minimum` over `epochs` (per step).
         case cosine(epochs: Int, minimum: Double)
+        /// Polynomial decay base · (1 − t)^power over `epochs` after warmup (per step), as LARS uses.
+        case poly(epochs: Int, power: Double)
     }
 
     package var base: Double
@@ -36,6 +38,11 @@ package struct LearningRateSchedule: Sendable, Equatable {
         return scheduled(epoch: epoch, progress: progress)
     }
 
+    /// How far past warmup `progress` is, as a fraction of the decay phase that ends at `epochs`.
+    private func decayProgress(_ progress: Double, epochs: Int) -> Double {
+        min(max((progress - warmupEpochs) / max(Double(epochs) - warmupEpochs, 1e-9), 0), 1)
+    }
+
     private func scheduled(epoch: Int, progress: Double) -> Double {
         switch kind {
         case .constant:
@@ -46,8 +53,9 @@ package struct LearningRateSchedule: Sendable, Equatable {
             let index = boundaries.firstIndex { epoch < $0 } ?? boundaries.count
             return rates[min(index, rates.count - 1)]
         case let .cosine(epochs, minimum):
-            let t = min(max((progress - warmupEpochs) / max(Double(epochs) - warmupEpochs, 1e-9), 0), 1)
-            return minimum + (base - minimum) * 0.5 * (1 + cos(Double.pi * t))
+            return minimum + (base - minimum) * 0.5 * (1 + cos(Double.pi * decayProgress(progress, epochs: epochs)))
+        case let .poly(epochs, power):
+            return base * pow(1 - decayProgress(progress, epochs: epochs), power)
         }
     }
 }
