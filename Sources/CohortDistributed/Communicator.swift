@@ -22,6 +22,9 @@ package protocol Communicator: AnyObject, Sendable {
     func allreduceSum(_ buffer: UnsafeMutableBufferPointer<Double>) throws
     /// In-place element-wise sum over all ranks.
     func allreduceSum(_ buffer: UnsafeMutableBufferPointer<Int64>) throws
+    /// In-place element-wise sum over all ranks of 16-bit floats in `format`, each pairwise
+    /// combine in float32, rounded back.
+    func allreduceSum(_ buffer: UnsafeMutableBufferPointer<UInt16>, format: HalfPrecision) throws
     /// Replaces `buffer` on every rank with its contents on `root`. All ranks pass the same byte count.
     func broadcast(_ buffer: UnsafeMutableRawBufferPointer, root: Int) throws
     /// Every rank contributes `bytes` (lengths may differ); returns all contributions indexed by rank.

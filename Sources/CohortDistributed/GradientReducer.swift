@@ -20,6 +20,8 @@ package final class GradientReducer {
     private let communicator: any Communicator
     private let arena: ArenaPointer
     private let overlap: Bool
+    /// With `--allreduce-dtype bf16|fp16`: the wire format and its staging buffer.
+    private let compression: Compression?
     private let queue = DispatchQueue(label: "cohort.gradient-reducer")
     private let group = DispatchGroup()
     private let failure = FirstError()
@@ -34,11 +36,13 @@ package final class GradientReducer {
     ///   - segments: each parameter tensor's range in the arena, ascending and non-overlapping.
     ///   - bucketBytes: target bucket size (`--bucket-mb` × 2²⁰); at least one Float.
     ///   - overlap: start buckets from `gradientsReady(from:)`; when false everything is reduced in `finishStep()`.
+    ///   - compression: send each bucket as 16-bit floats in this format (`--allreduce-dtype`), summed in float32.
     package init(communicator: any Communicator, gradients: UnsafeMutableBufferPointer<Float>, segments: [Range<Int>],
-                bucketBytes: Int, overlap: Bool) {
+                bucketBytes: Int, overlap: Bool, compression: HalfPrecision? = nil) {
         self.communicator = communicator
         arena = ArenaPointer(buffer: gradients)
         self.overlap = overlap
+        self.compression = compression.map { Compression(format: $0, staging: .allocate(capacity: max(gradients.count, 1))) }
         buckets = GradientReducer.makeBuckets(segments: segments, capacity: max(1, bucketBytes / MemoryLayout<Float>.stride),
                                               arenaCount: gradients.count)
     }
@@ -78,7 +82,7 @@ package final class GradientReducer {
         if let error = failure.take() { throw error }
         if let last = buckets.last {
             try StepTrace.measure("allreduce \(last.count * 4 >> 10) KB (last bucket)", category: "communication") {
-                try communicator.allreduceSum(arena.slice(last))
+                try Self.reduce(last, of: arena, communicator: communicator, compression: compression)
             }
         }
     }
@@ -91,17 +95,29 @@ package final class GradientReducer {
     }
 
     private func start(_ bucket: Range<Int>) {
-        let communicator = communicator, arena = arena, failure = failure
+        let communicator = communicator, arena = arena, failure = failure, compression = compression
         queue.async(group: group) {
             guard !failure.isSet else { return }
             do {
                 try StepTrace.measure("allreduce \(bucket.count * 4 >> 10) KB", category: "communication", thread: StepTrace.communicationThread) {
-                    try communicator.allreduceSum(arena.slice(bucket))
+                    try Self.reduce(bucket, of: arena, communicator: communicator, compression: compression)
                 }
             } catch {
                 failure.record(error)
             }
         }
+    }
+
+    deinit { compression?.staging.deallocate() }
+
+    /// Sums one bucket over the ranks in place, at full width or through the 16-bit staging buffer.
+    private static func reduce(_ bucket: Range<Int>, of arena: ArenaPointer, communicator: any Communicator, compression: Compression?) throws {
+        let values = arena.slice(bucket)
+        guard let compression else { return try communicator.allreduceSum(values) }
+        let format = compression.format, wire = UnsafeMutableBufferPointer(rebasing: compression.staging[bucket])
+        for i in values.indices { wire[i] = format.encode(values[i]) }
+        try communicator.allreduceSum(wire, format: format)
+        for i in values.indices { values[i] = format.decode(wire[i]) }
     }
 
     /// Bucket layout (see the type's documentation); `capacity` is in Floats.
@@ -141,6 +157,13 @@ private struct ArenaPointer: @unchecked Sendable {
     func slice(_ range: Range<Int>) -> UnsafeMutableBufferPointer<Float> {
         UnsafeMutableBufferPointer(rebasing: buffer[range])
     }
+}
+
+/// The wire format of compressed buckets and the 16-bit buffer they are staged in (disjoint
+/// ranges per bucket, so buckets in flight never share elements).
+private struct Compression: @unchecked Sendable {
+    let format: HalfPrecision
+    let staging: UnsafeMutableBufferPointer<UInt16>
 }
 
 /// The first error raised on the communication thread during a step.

@@ -109,6 +109,11 @@ package final class MPICommunicator: Communicator, @unchecked Sendable {
                       elementSize: MemoryLayout<Int64>.stride, type: cmpi_int64())
     }
 
+    package func allreduceSum(_ buffer: UnsafeMutableBufferPointer<UInt16>, format: HalfPrecision) throws {
+        try allreduce(UnsafeMutableRawPointer(buffer.baseAddress), count: buffer.count, elementSize: MemoryLayout<UInt16>.stride,
+                      type: cmpi_uint16(), operation: cmpi_op_sum_half(format == .fp16 ? 1 : 0))
+    }
+
     /// `MPI_Allreduce` without the watchdog or chunking: the baseline for `cohort bench-allreduce`.
     package func rawAllreduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) throws {
         try check(MPI_Allreduce(cmpi_in_place(), buffer.baseAddress, Int32(buffer.count), cmpi_float(),
@@ -198,11 +203,12 @@ package final class MPICommunicator: Communicator, @unchecked Sendable {
         return try body()
     }
 
-    private func allreduce(_ base: UnsafeMutableRawPointer?, count: Int, elementSize: Int, type: MPI_Datatype) throws {
+    private func allreduce(_ base: UnsafeMutableRawPointer?, count: Int, elementSize: Int, type: MPI_Datatype,
+                           operation: MPI_Op = cmpi_op_sum()) throws {
         try guarded("MPI_Allreduce") {
             for chunk in MPICommunicator.chunks(count) {
                 try check(MPI_Allreduce(cmpi_in_place(), base.map { $0 + chunk.lowerBound * elementSize },
-                                        Int32(chunk.count), type, cmpi_op_sum(), world.raw), "MPI_Allreduce")
+                                        Int32(chunk.count), type, operation, world.raw), "MPI_Allreduce")
             }
         }
     }

@@ -14,6 +14,7 @@ package final class SingleProcessCommunicator: Communicator {
     package func allreduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) throws {}
     package func allreduceSum(_ buffer: UnsafeMutableBufferPointer<Double>) throws {}
     package func allreduceSum(_ buffer: UnsafeMutableBufferPointer<Int64>) throws {}
+    package func allreduceSum(_ buffer: UnsafeMutableBufferPointer<UInt16>, format: HalfPrecision) throws {}
 
     package func broadcast(_ buffer: UnsafeMutableRawBufferPointer, root: Int) throws {
         guard root == 0 else {

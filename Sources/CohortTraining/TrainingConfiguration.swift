@@ -1,5 +1,6 @@
 import CohortCore
 import CohortData
+import CohortDistributed
 
 /// Every setting of a training run. All ranks must agree on the fields in `agreementFields`.
 package struct TrainingConfiguration: Sendable {
@@ -38,6 +39,8 @@ package struct TrainingConfiguration: Sendable {
     package var overlapCommunication = true
     /// Sync-BN: BatchNorm statistics over the global batch instead of each rank's slice.
     package var synchronizeBatchNorm = false
+    /// Gradients travel as 16-bit floats in this format (`--allreduce-dtype`); nil: float32.
+    package var allreduceFormat: HalfPrecision?
     package var threads = 1
 
     package init(model: String) { self.model = model }
@@ -71,6 +74,7 @@ package struct TrainingConfiguration: Sendable {
         options.bucketBytes = bucketBytes
         options.overlapCommunication = overlapCommunication
         options.synchronizeBatchNorm = synchronizeBatchNorm
+        options.allreduceFormat = allreduceFormat
         return options
     }
 
@@ -87,7 +91,7 @@ package struct TrainingConfiguration: Sendable {
             ("dataset", data.identity), ("evaluation", "\(data.validation?.count ?? 0)+\(data.test?.count ?? 0)"), ("batch-size", "\(globalBatch)"), ("accumulate", "\(accumulate)"), ("seed", "\(seed)"), ("epochs", "\(epochs)"),
             ("optimizer", optimizer.rawValue), ("lr", "\(learningRate)"), ("momentum", "\(momentum)"), ("nesterov", "\(nesterov)"), ("trust-coefficient", "\(trustCoefficient)"),
             ("weight-decay", "\(weightDecay)"), ("schedule", "\(schedule)"), ("plateau", "\(String(describing: plateau))"),
-            ("warmup-epochs", "\(warmupEpochs)"), ("label-smoothing", "\(labelSmoothing)"), ("sync-bn", "\(synchronizeBatchNorm)"), ("augment", "\(augmentation)"),
+            ("warmup-epochs", "\(warmupEpochs)"), ("label-smoothing", "\(labelSmoothing)"), ("sync-bn", "\(synchronizeBatchNorm)"), ("allreduce-dtype", allreduceFormat?.rawValue ?? "fp32"), ("augment", "\(augmentation)"),
             ("max-steps", "\(String(describing: maxSteps))"),
         ]
     }

@@ -28,6 +28,8 @@ package final class TrainingStep {
         package var overlapCommunication = true
         /// Sync-BN: BatchNorm statistics over the global batch instead of each rank's slice.
         package var synchronizeBatchNorm = false
+        /// Gradients travel as 16-bit floats in this format (summed in float32); nil: float32.
+        package var allreduceFormat: HalfPrecision?
 
         package init(globalBatch: Int) { self.globalBatch = globalBatch }
     }
@@ -69,7 +71,8 @@ package final class TrainingStep {
         loss = SoftmaxCrossEntropy(labelSmoothing: Float(options.labelSmoothing))
         reducer = communicator.size > 1
             ? GradientReducer(communicator: communicator, gradients: network.arena.gradients, segments: network.arena.segments,
-                              bucketBytes: options.bucketBytes, overlap: options.overlapCommunication)
+                              bucketBytes: options.bucketBytes, overlap: options.overlapCommunication,
+                              compression: options.allreduceFormat)
             : nil
         context = Context(mode: .training, threads: options.threads)
         observer = reducer.map { ReducerObserver(reducer: $0, synchronizesBatchNorm: options.synchronizeBatchNorm) }

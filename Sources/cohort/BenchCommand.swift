@@ -20,6 +20,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Timed windows of --steps steps; img/s is the median window's.") var windows = 1
     @Option(help: "Warm-up steps, not timed.") var warmup = 3
     @Option(name: .customLong("bucket-mb"), help: "Gradient allreduce bucket size in MB.") var bucketMB = 25.0
+    @Option(name: .customLong("allreduce-dtype"), help: "Width gradients travel at: fp32, bf16 or fp16.") var allreduceDType = AllreduceDType.fp32
     @Flag(name: .customLong("no-overlap"), help: "Reduce gradients after backward instead of overlapping.") var noOverlap = false
     @Option(help: "Threads per rank (default: cores per node / ranks per node).") var threads: Int?
     @Option(help: "Convolution algorithm: automatic (Winograd F(2x2) for 3x3 stride-1 layers), winograd4x4 (F(4x4) where it needs fewer multiplications) or im2col.") var conv = Conv2D.Algorithm.automatic
@@ -52,6 +53,7 @@ struct BenchCommand: ParsableCommand {
             configuration.threads = threadCount
             configuration.bucketBytes = Int(bucketMB * 1_048_576)
             configuration.overlapCommunication = !noOverlap
+            configuration.allreduceFormat = allreduceDType.halfPrecision
             configuration.checkpointEverySteps = checkpointEvery
             configuration.checkpointDirectory = checkpointDir
             TraceFile.start(trace, rank: communicator.rank)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CohortDistributed
 import CohortTraining
 
 /// The closed sets of values some flags take: ArgumentParser checks them, lists them in `--help`
@@ -17,6 +18,14 @@ enum LearningRateScaling: String, CaseIterable, ExpressibleByArgument {
     case none
     /// Goyal et al.'s linear scaling rule: --lr × effective batch / --reference-batch.
     case linear
+}
+
+/// `--allreduce-dtype`: the width gradients travel at.
+enum AllreduceDType: String, CaseIterable, ExpressibleByArgument {
+    case fp32, bf16, fp16
+
+    /// The 16-bit format, or nil for full width.
+    var halfPrecision: HalfPrecision? { HalfPrecision(rawValue: rawValue) }
 }
 
 /// `cohort evaluate --split`.

@@ -51,6 +51,7 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("tensorboard-every"), help: "Also log the batch loss and accuracy every N steps.") var tensorboardEvery: Int?
     @Option(name: .customLong("bucket-mb"), help: "Gradient allreduce bucket size in MB.") var bucketMB = 25.0
     @Flag(name: .customLong("sync-bn"), help: "BatchNorm statistics over the global batch (all ranks), not each rank's slice.") var syncBN = false
+    @Option(name: .customLong("allreduce-dtype"), help: "Width gradients travel at: fp32, or bf16/fp16 (half the bytes, summed in float32) for slow networks.") var allreduceDType = AllreduceDType.fp32
     @Flag(name: .customLong("no-overlap"), help: "Reduce gradients after backward instead of overlapping.") var noOverlap = false
     @Option(name: .customLong("stall-timeout"), help: "Seconds a collective may wait before the job is aborted (default 10× median step, ≥ 60).") var stallTimeout: Double?
     @Option(help: "Threads per rank (default: cores per node / ranks per node).") var threads: Int?
@@ -155,6 +156,7 @@ struct TrainCommand: ParsableCommand {
         c.bucketBytes = Int(bucketMB * 1_048_576)
         c.overlapCommunication = !noOverlap
         c.synchronizeBatchNorm = syncBN
+        c.allreduceFormat = allreduceDType.halfPrecision
         c.threads = threads
         return c
     }

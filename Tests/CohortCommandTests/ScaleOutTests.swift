@@ -30,6 +30,21 @@ import Testing
         #expect(run.output.contains("learning rate: 0.01 × 128/32 = 0.04 (--lr-scaling linear)"), "\(run)")
     }
 
+    @Test(arguments: ["bf16", "fp16"])
+    func halfWidthAllreduceTrainsCloseToFullWidth(dtype: String) throws {
+        let full = TemporaryDirectory.make(), half = TemporaryDirectory.make()
+        let steps = ["--max-steps", "5"]
+        let reference = try CommandRunner.run(CommandRunner.mpirun(2, Runs.trainArguments(full, extra: steps)), timeout: 120)
+        #expect(reference.status == 0, "\(reference)")
+        let compressed = try CommandRunner.run(CommandRunner.mpirun(2, Runs.trainArguments(half, extra: steps + ["--allreduce-dtype", dtype])), timeout: 120)
+        #expect(compressed.status == 0, "\(compressed)")
+        let a = try Runs.weights(full + "/last.safetensors"), b = try Runs.weights(half + "/last.safetensors")
+        let difference = Runs.relativeNormDifference(a, b)
+        #expect(a != b, "\(dtype) gradients are rounded, so the weights differ")
+        // Measured on fashion-cnn after 5 steps (Zen 3): bf16 6.7e-6, fp16 1.3e-6 of the weights' norm.
+        #expect(difference < 1e-3, "\(dtype): relative difference of the weights \(difference)")
+    }
+
     @Test func eightRanksEqualOneRank() throws {
         let one = TemporaryDirectory.make(), eight = TemporaryDirectory.make()
         let steps = ["--max-steps", "4"]

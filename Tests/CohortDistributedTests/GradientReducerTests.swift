@@ -28,6 +28,10 @@ final class RecordingCommunicator: Communicator, @unchecked Sendable {
     }
     func allreduceSum(_ buffer: UnsafeMutableBufferPointer<Double>) throws {}
     func allreduceSum(_ buffer: UnsafeMutableBufferPointer<Int64>) throws {}
+    /// A fake 2-rank sum of 16-bit values: adds 1 in `format`.
+    func allreduceSum(_ buffer: UnsafeMutableBufferPointer<UInt16>, format: HalfPrecision) throws {
+        for i in buffer.indices { buffer[i] = format.encode(format.decode(buffer[i]) + 1) }
+    }
     func broadcast(_ buffer: UnsafeMutableRawBufferPointer, root: Int) throws {}
     func allgather(_ bytes: [UInt8]) throws -> [[UInt8]] { [bytes, bytes] }
     func barrier() throws {}
@@ -109,6 +113,35 @@ final class RecordingCommunicator: Communicator, @unchecked Sendable {
             #expect(communicator.ranges == [5..<10, 0..<5])
             #expect(reducer.lastCommunicationWait >= 0)
         }
+    }
+
+    @Test(arguments: HalfPrecision.allCases)
+    func compressedBucketsTravelAsSixteenBitFloats(format: HalfPrecision) throws {
+        let communicator = RecordingCommunicator()
+        var arena = (0..<64).map { Float($0) * 0.1234567 }
+        let original = arena
+        try arena.withUnsafeMutableBufferPointer { buffer in
+            communicator.track(buffer)
+            let reducer = GradientReducer(communicator: communicator, gradients: buffer, segments: [0..<32, 32..<64],
+                                          bucketBytes: 32 * 4, overlap: true, compression: format)
+            reducer.beginStep()
+            reducer.gradientsReady(from: 32)
+            try reducer.finishStep()
+        }
+        // Every element was rounded to the format, then 1 was added in float32 and rounded again.
+        for (value, start) in zip(arena, original) {
+            #expect(value == format.decode(format.encode(format.decode(format.encode(start)) + 1)))
+        }
+        #expect(arena != original.map { $0 + 1 }, "the values went through 16 bits")
+    }
+
+    @Test func halfPrecisionEncodingRoundsToNearestEven() {
+        #expect(HalfPrecision.bf16.encode(1.0) == 0x3F80)
+        #expect(HalfPrecision.bf16.decode(HalfPrecision.bf16.encode(1 + 1.0 / 256)) == 1)                 // a tie: to even
+        #expect(HalfPrecision.bf16.decode(HalfPrecision.bf16.encode(1 + 3.0 / 256)) == 1 + 4.0 / 256)     // a tie: to even
+        #expect(HalfPrecision.bf16.decode(HalfPrecision.bf16.encode(.nan)).isNaN)
+        #expect(HalfPrecision.fp16.decode(HalfPrecision.fp16.encode(0.1)) == Float(Float16(0.1)))
+        #expect(HalfPrecision.fp16.decode(HalfPrecision.fp16.encode(1e6)).isInfinite, "fp16 overflows past 65504")
     }
 
     @Test func singleProcessLeavesGradientsUnchanged() throws {
