@@ -48,10 +48,10 @@ package struct AttemptClassifier: Sendable {
     static let peerDisconnectedMarker = "An MPI communication peer process has unexpectedly disconnected"
     // Regex is not Sendable, but these are never mutated after initialisation.
     nonisolated(unsafe) static let stall = #/cohort: rank \d+: stall at step (\d+) in (\S+) after [0-9.]+ s; ranks that did not arrive: (.*); aborting the job/#
-    nonisolated(unsafe) static let remoteDaemon = #/Remote daemon: \S+ on node (\S+)/#
+    nonisolated(unsafe) static let remoteDaemon = #/Remote daemon:\s+\S+ on node (\S+)/#
     nonisolated(unsafe) static let signalledRank = #/mpirun noticed that process rank (\d+) with PID \d+ on node (\S+) exited on signal (\d+)(?: \(([^)]*)\))?/#
     nonisolated(unsafe) static let srunTask = #/srun: error: (\S+): tasks? ([0-9,\-]+): (.+)/#
-    nonisolated(unsafe) static let peerHost = #/Peer host: (\S+)/#
+    nonisolated(unsafe) static let peerHost = #/Peer host:\s+(\S+)/#
     nonisolated(unsafe) static let mpiCallFailed = #/cohort: rank (\d+): error: rank \d+: (MPI_\w+) failed: (.*)/#
     nonisolated(unsafe) static let errorLine = #/^(?:cohort: .*error: |Error: ).*/#
 
