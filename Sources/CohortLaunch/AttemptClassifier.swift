@@ -39,7 +39,7 @@ package struct AttemptClassifier: Sendable {
     /// True when `line` shows that a rank or host failed: the job is ending, and must not be waited for forever.
     package static func isFaultLine(_ line: String) -> Bool {
         line.contains(Self.stallMarker) || line.contains(Self.lostDaemonMarker) || line.contains("mpirun noticed that process rank")
-            || line.firstMatch(of: Self.srunTask) != nil || line.contains(Self.peerDisconnectedMarker)
+            || srunTaskFailure(line) != nil || line.contains(Self.peerDisconnectedMarker)
             || line.firstMatch(of: Self.mpiCallFailed) != nil
     }
 
@@ -93,10 +93,14 @@ package struct AttemptClassifier: Sendable {
     }
 
     private func srunTaskFault(_ lines: [String]) -> AttemptOutcome? {
-        let failures = lines.compactMap { $0.firstMatch(of: Self.srunTask) }.filter { !$0.output.3.hasPrefix("Exited with exit code") }
-        guard let first = failures.first else { return nil }
+        guard let first = lines.lazy.compactMap(Self.srunTaskFailure).first else { return nil }
         let host = String(first.output.1)
         return .fault(failedHosts: [host], cause: "task \(first.output.2) on host \(host): \(first.output.3)")
+    }
+
+    /// srun's line for a task that died (`Killed`, `Segmentation fault`, …), not one that exited with a status.
+    private static func srunTaskFailure(_ line: String) -> Regex<(Substring, Substring, Substring, Substring)>.Match? {
+        line.firstMatch(of: srunTask).flatMap { $0.output.3.hasPrefix("Exited with exit code") ? nil : $0 }
     }
 
     private func peerDisconnectedFault(_ lines: [String]) -> AttemptOutcome? {

@@ -88,6 +88,29 @@ import Testing
         --------------------------------------------------------------------------
         """
 
+    /// Under Slurm (`srun --mpi=pmix --kill-on-bad-exit=1`, 2 tasks on node vm): `kill -9` of task 1,
+    /// then the pre-emption path, where every task exits 75.
+    static let srunKilledTask = """
+        srun: error: vm: task 1: Killed
+        srun: launch/slurm: _step_signal: Terminating StepId=1.0
+        slurmstepd-vm: error: *** STEP 1.0 ON vm CANCELLED AT 2026-12-05T16:54:53 ***
+        srun: Job step aborted: Waiting up to 32 seconds for job step to finish.
+        """
+    static let srunStopped = """
+        stop signal received: saved /tmp/cohort-slurm.ww1v55/checkpoints/last.safetensors at global step 68
+        srun: error: vm: tasks 0-1: Exited with exit code 75
+        srun: launch/slurm: _step_signal: Terminating StepId=1.0
+        """
+
+    @Test func srunNamesTheNodeOfAKilledTask() {
+        let slurm = AttemptClassifier(mapping: RankMapping(hosts: ["vm"], ranksPerHost: 2))
+        func lines(_ text: String) -> [String] { text.split(separator: "\n").map(String.init) }
+        #expect(slurm.classify(status: 137, lines: lines(Self.srunKilledTask), stopRequested: false)
+                == .fault(failedHosts: ["vm"], cause: "task 1 on host vm: Killed"))
+        #expect(slurm.classify(status: 75, lines: lines(Self.srunStopped), stopRequested: true).name == "signalled")
+        #expect(!lines(Self.srunStopped).contains(where: AttemptClassifier.isFaultLine), "tasks that exit are not a fault")
+    }
+
     @Test func killedRankIsAFaultOfItsHost() {
         #expect(classify(137, Self.killedRank)
                 == .fault(failedHosts: ["10.213.124.13"], cause: "rank 2 on host 10.213.124.13 killed by signal 9 (Killed)"))
