@@ -11,8 +11,14 @@ private let jobPID = Atomic<Int32>(0)
 /// every rank, which stop at the next step with a checkpoint and exit 75 (mpirun would turn a
 /// SIGTERM into a job kill with status 1) — and no further attempt starts.
 enum LaunchSignals {
-    /// Installs the handlers (they only store a flag and call `kill`, both async-signal-safe).
+    /// Installs the handlers (they only store a flag and call `kill`, both async-signal-safe) and
+    /// unblocks both signals, which a parent may have left blocked (the mask survives exec, and the
+    /// jobs the launcher starts inherit it).
     static func install() {
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        for signalNumber in [SIGTERM, SIGUSR1] { sigaddset(&signals, signalNumber) }
+        pthread_sigmask(SIG_UNBLOCK, &signals, nil)
         for signalNumber in [SIGTERM, SIGUSR1] {
             var action = sigaction()
             action.__sigaction_handler.sa_handler = { _ in

@@ -156,4 +156,42 @@ import Testing
         let records = try Self.records(directory)
         #expect(records.map { $0["outcome"] as? String } == ["fault", "fault"] && records.map { $0["ranks"] as? Int } == [3, 2], "\(records)")
     }
+
+    @Test(.enabled(if: canCreateHosts, "needs root and /usr/sbin/ip to create network namespaces"))
+    func hostExcludedEarlierIsProbedAndUsedAgain() throws {
+        let directory = TemporaryDirectory.make()
+        let run = try CommandRunner.run(Self.launch(hosts: 3, ["--max-restarts", "2"], Self.trainArguments(directory)), timeout: 240) { _ in
+            // Attempt 1 loses rank 2 (host 3, which stays reachable), attempt 2 rank 1 (host 2).
+            guard let first = Self.waitForRank(2, of: directory) else { return }
+            let earlierRank1 = CommandRunner.rankPID(1, tag: directory)
+            sleep(2)
+            kill(first, SIGKILL)
+            guard CommandRunner.waitForFile(directory + "/launch.jsonl", timeout: 60),
+                  let second = Self.waitForRank(1, of: directory, other: earlierRank1) else { return }
+            sleep(2)
+            kill(second, SIGKILL)
+        }
+        #expect(run.status == 0, "\(run)")
+        let records = try Self.records(directory)
+        try #require(records.count == 3, "\(records)")
+        let hosts = records[0]["hosts"] as? [String] ?? []
+        try #require(hosts.count == 3)
+        #expect(records[1]["hosts"] as? [String] == [hosts[0], hosts[1]], "host 3 sits out the restart right after it failed")
+        #expect(run.output.contains("host \(hosts[2]) answers again; using it"), "\(run)")
+        #expect(records[2]["hosts"] as? [String] == [hosts[0], hosts[2]] && records[2]["outcome"] as? String == "completed", "\(records)")
+    }
+
+    @Test func stopSignalGoesToTheRanksAndIsNotRestarted() throws {
+        let hostfile = TemporaryDirectory.make() + "/hostfile", directory = TemporaryDirectory.make()
+        try "localhost slots=2\n".write(toFile: hostfile, atomically: true, encoding: .utf8)
+        let run = try CommandRunner.run([CommandRunner.cohort, "launch", "--hostfile", hostfile, "--ranks-per-host", "2", "--"]
+                                        + Self.trainArguments(directory, extra: ["--epochs", "20"]), timeout: 120) { launcher in
+            _ = CommandRunner.waitForFile(directory + "/epoch-0001.safetensors", timeout: 90)
+            kill(launcher.processIdentifier, SIGTERM)
+        }
+        #expect(run.status == 75, "\(run)")
+        #expect(run.output.contains("stop signal received") && run.output.contains("not restarted"), "\(run)")
+        let records = try Self.records(directory)
+        #expect(records.count == 1 && records[0]["outcome"] as? String == "signalled" && records[0]["status"] as? Int == 75, "\(records)")
+    }
 }
