@@ -21,19 +21,19 @@ struct LaunchCommand: ParsableCommand {
     @Option(name: .customLong("ranks-per-host"), help: "Ranks on each host (default 1; under Slurm $SLURM_NTASKS_PER_NODE).") var ranksPerHost: Int?
     @Option(name: .customLong("max-restarts"), help: "Relaunches allowed after faults.") var maxRestarts = 3
     @Option(name: .customLong("min-hosts"), help: "Give up when fewer hosts than this remain.") var minHosts = 1
-    @Argument(parsing: .captureForPassthrough, help: "`train` followed by its arguments (after --).") var command: [String] = []
+    @Argument(parsing: .postTerminator, help: "After --: `train` and its arguments.") var command: [String] = []
 
     func validate() throws {
         if let ranksPerHost, ranksPerHost < 1 { throw ValidationError("--ranks-per-host must be at least 1 (got \(ranksPerHost))") }
         guard maxRestarts >= 0 else { throw ValidationError("--max-restarts must be at least 0 (got \(maxRestarts))") }
         guard minHosts >= 1 else { throw ValidationError("--min-hosts must be at least 1 (got \(minHosts))") }
-        guard trainCommand.first == "train" else { throw ValidationError("give the command to launch after --: cohort launch -- train ARGS...") }
-        do { _ = try TrainArguments(Array(trainCommand.dropFirst())) } catch { throw ValidationError("\(error)") }
+        guard command.first == "train" else { throw ValidationError("give the command to launch after --: cohort launch -- train ARGS...") }
+        do { _ = try TrainArguments(Array(command.dropFirst())) } catch { throw ValidationError("\(error)") }
     }
 
     func run() throws {
         let environment = ProcessInfo.processInfo.environment
-        let train = try TrainArguments(Array(trainCommand.dropFirst()))
+        let train = try TrainArguments(Array(command.dropFirst()))
         let starter: RankStarter, hosts: [String], perHost: Int
         if let file = hostfile ?? environment["COHORT_HOSTFILE"] {
             guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
@@ -55,9 +55,6 @@ struct LaunchCommand: ParsableCommand {
         let status = try launcher.run()
         if status != 0 { throw ExitCode(status) }
     }
-
-    /// The command after `--` (ArgumentParser keeps the `--` itself in a passthrough capture).
-    private var trainCommand: [String] { command.first == "--" ? Array(command.dropFirst()) : command }
 
     /// The nodes of the allocation, by `scontrol show hostnames NODELIST`.
     private static func slurmHosts(_ nodelist: String) throws -> [String] {
