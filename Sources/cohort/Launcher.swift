@@ -8,6 +8,7 @@ struct Launcher {
     let starter: RankStarter
     let ranksPerHost: Int
     let maxRestarts: Int
+    /// At least 1 (LaunchCommand validates it).
     let minHosts: Int
     let train: TrainArguments
     /// The `cohort` binary the ranks run: the launcher's own.
@@ -54,8 +55,8 @@ struct Launcher {
                 }
                 probeExcludedHosts(beforeAttempt: attempt + 1)
                 let hosts = pool.available
-                guard hosts.count >= minHosts, !hosts.isEmpty else {
-                    return giveUp(after: attempt, cause: cause, reason: "\(hosts.count) host(s) left, fewer than --min-hosts \(max(minHosts, 1))", failures: failures)
+                guard hosts.count >= minHosts else {
+                    return giveUp(after: attempt, cause: cause, reason: "\(hosts.count) host(s) left, fewer than --min-hosts \(minHosts)", failures: failures)
                 }
                 mapping = RankMapping(hosts: hosts, ranksPerHost: ranksPerHost)
                 log("attempt \(attempt) failed: \(cause); restart \(attempt)/\(maxRestarts) on \(Self.describe(mapping)) "
