@@ -24,9 +24,10 @@ let package = Package(
         .target(name: "CohortModels", dependencies: ["CohortCore"]),
         .target(name: "CohortData", dependencies: ["CohortRandom", "CTurboJPEG", "CPNG", "CZlib"]),
         .target(name: "CohortDistributed", dependencies: ["CohortRandom", "CohortTrace", "CMPI"]),
+        .target(name: "CohortLaunch"),
         .target(name: "CohortTraining", dependencies: ["CohortCore", "CohortRandom", "CohortTrace", "CohortData", "CohortDistributed", "CZlib"]),
         .executableTarget(name: "cohort", dependencies: [
-            "CohortCore", "CohortModels", "CohortData", "CohortDistributed", "CohortTraining", "CohortTrace",
+            "CohortCore", "CohortModels", "CohortData", "CohortDistributed", "CohortTraining", "CohortTrace", "CohortLaunch",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -36,6 +37,7 @@ let package = Package(
         .testTarget(name: "CohortModelsTests", dependencies: ["CohortModels", "CohortRandom", "CohortTestSupport"]),
         .testTarget(name: "CohortDataTests", dependencies: ["CohortData", "CohortRandom", "CTurboJPEG", "CPNG", "CZlib"]),
         .testTarget(name: "CohortDistributedTests", dependencies: ["CohortDistributed", "cohort"]),
+        .testTarget(name: "CohortLaunchTests", dependencies: ["CohortLaunch"]),
         .testTarget(name: "CohortTrainingTests", dependencies: ["CohortTraining", "CohortModels", "CohortTestSupport"]),
         // The command line end to end: the built `cohort` run alone, under mpirun, across
         // namespace hosts and under Slurm.

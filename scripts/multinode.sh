@@ -4,20 +4,29 @@
 # starts its daemons through a small rsh agent that enters the namespace (no sshd needed).
 # Everything is torn down on exit, also on failure.
 #
-#   scripts/multinode.sh [--hosts N] [--slots S] [--netem "delay 100us rate 1gbit"] [--rate 1gbit] -- PROGRAM ARGS...
+#   scripts/multinode.sh [--hosts N] [--slots S] [--netem "delay 100us rate 1gbit"] [--rate 1gbit] [--launch] -- PROGRAM ARGS...
 # --rate caps each host's link with a token bucket (tbf), for kernels without the netem module.
 #
 # PROGRAM runs as N×S ranks (S per host), e.g.
 #   scripts/multinode.sh --hosts 2 -- .build/release/cohort train --max-steps 20 --threads 1
+#
+# --launch runs COMMAND itself instead of under mpirun, for a launcher that starts mpirun on its own
+# (`cohort launch`): COHORT_HOSTFILE names a hostfile of the hosts (`ADDRESS slots=S`), the MCA
+# settings given to mpirun here are exported as OMPI_MCA_* variables, and COHORT_NETNS_MAP names a
+# file of `ADDRESS NAMESPACE` lines. Host i (1-based) is namespace NAMESPACE, whose eth0 is joined to
+# the bridge by the veth NAMESPACE with its trailing h<i> replaced by v<i>, so `ip link set
+# ${NAMESPACE%h*}v<i> down` (or `ip -n NAMESPACE link set eth0 down`) cuts host i off, e.g.
+#   scripts/multinode.sh --hosts 3 --launch -- .build/release/cohort launch -- train --checkpoint-dir /tmp/ckpt
 # Needs root and iproute2 (`ip`, `tc`).
 set -euo pipefail
-hosts=2 slots=1 netem="" rate=""
+hosts=2 slots=1 netem="" rate="" launch=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --hosts) hosts=$2; shift 2 ;;
     --slots) slots=$2; shift 2 ;;
     --netem) netem=$2; shift 2 ;;
     --rate) rate=$2; shift 2 ;;
+    --launch) launch=1; shift ;;
     --) shift; break ;;
     *) echo "multinode.sh: unknown option $1 (program arguments go after --)" >&2; exit 2 ;;
   esac
@@ -82,6 +91,15 @@ chmod +x "$work/agent"
 
 echo "multinode.sh: $hosts hosts ($(cut -d' ' -f1 "$work/hostfile" | paste -sd' ')), $slots slot(s) each${netem:+, netem $netem}${rate:+, rate $rate}" >&2
 status=0
+if [ "$launch" = 1 ]; then
+  # The settings of the mpirun below, as environment for a launcher's own mpirun.
+  export COHORT_HOSTFILE="$work/hostfile" COHORT_NETNS_MAP="$work/hosts.map" \
+    OMPI_MCA_plm_rsh_agent="$work/agent" OMPI_MCA_btl=tcp,self \
+    OMPI_MCA_btl_tcp_if_include="$subnet.0/24" OMPI_MCA_oob_tcp_if_include="$subnet.0/24" \
+    OMPI_MCA_hwloc_base_binding_policy=none
+  "$@" || status=$?
+  exit $status
+fi
 # --bind-to none: every namespace host sees all of this machine's cores, so each daemon would bind
 # its first rank to the same core 0.
 mpirun --allow-run-as-root --hostfile "$work/hostfile" -np $((hosts * slots)) --bind-to none \

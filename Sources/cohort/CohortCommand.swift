@@ -7,8 +7,9 @@ struct CohortCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cohort",
         abstract: "Data-parallel training of convolutional networks on CPU clusters.",
-        subcommands: [TrainCommand.self, EvaluateCommand.self, PredictCommand.self, SummaryCommand.self, ModelsCommand.self,
-                      ConvertCommand.self, StatusCommand.self, BenchCommand.self, BenchLoaderCommand.self, BenchAllreduceCommand.self, CommCheckCommand.self]
+        subcommands: [TrainCommand.self, LaunchCommand.self, StatusCommand.self, EvaluateCommand.self, PredictCommand.self, SummaryCommand.self,
+                      ModelsCommand.self, ConvertCommand.self, BenchCommand.self, BenchLoaderCommand.self, BenchAllreduceCommand.self,
+                      CommCheckCommand.self]
     )
 
     static func main() {
