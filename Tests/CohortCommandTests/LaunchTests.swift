@@ -30,6 +30,18 @@ extension MultiNodeTests {
         }
 
         /// Waits for rank `rank` of a job writing to `directory`, other than `previous`.
+        /// Kills rank 2 of the first attempt, waits for the relaunch, then kills its rank 1.
+        static func killRankTwoThenRankOne(_ directory: String) {
+            guard let first = waitForRank(2, of: directory) else { return }
+            let earlierRank1 = CommandRunner.rankPID(1, tag: directory)
+            sleep(2)
+            kill(first, SIGKILL)
+            guard CommandRunner.waitForFile(directory + "/launch.jsonl", timeout: 60),
+                  let second = waitForRank(1, of: directory, other: earlierRank1) else { return }
+            sleep(2)
+            kill(second, SIGKILL)
+        }
+
         static func waitForRank(_ rank: Int, of directory: String, other previous: Int32? = nil, timeout: Double = 60) -> Int32? {
             let deadline = Date().addingTimeInterval(timeout)
             while Date() < deadline {
@@ -140,15 +152,7 @@ extension MultiNodeTests {
             let directory = TemporaryDirectory.make()
             let run = try CommandRunner.run(Self.launch(hosts: 3, ["--max-restarts", "1"], Self.trainArguments(directory, extra: ["--epochs", "20"])),
                                             timeout: 240) { _ in
-                // Attempt 1 loses rank 2 (host 3), attempt 2 rank 1 (host 2).
-                guard let first = Self.waitForRank(2, of: directory) else { return }
-                let earlierRank1 = CommandRunner.rankPID(1, tag: directory)
-                sleep(2)
-                kill(first, SIGKILL)
-                guard CommandRunner.waitForFile(directory + "/launch.jsonl", timeout: 60),
-                      let second = Self.waitForRank(1, of: directory, other: earlierRank1) else { return }
-                sleep(2)
-                kill(second, SIGKILL)
+                Self.killRankTwoThenRankOne(directory)   // host 3 in attempt 1, host 2 in attempt 2
             }
             #expect(run.status == 1, "\(run)")
             #expect(run.output.contains("no restart left (--max-restarts 1); giving up after 2 attempt(s):"), "\(run)")
@@ -162,15 +166,7 @@ extension MultiNodeTests {
         func hostExcludedEarlierIsProbedAndUsedAgain() throws {
             let directory = TemporaryDirectory.make()
             let run = try CommandRunner.run(Self.launch(hosts: 3, ["--max-restarts", "2"], Self.trainArguments(directory)), timeout: 240) { _ in
-                // Attempt 1 loses rank 2 (host 3, which stays reachable), attempt 2 rank 1 (host 2).
-                guard let first = Self.waitForRank(2, of: directory) else { return }
-                let earlierRank1 = CommandRunner.rankPID(1, tag: directory)
-                sleep(2)
-                kill(first, SIGKILL)
-                guard CommandRunner.waitForFile(directory + "/launch.jsonl", timeout: 60),
-                      let second = Self.waitForRank(1, of: directory, other: earlierRank1) else { return }
-                sleep(2)
-                kill(second, SIGKILL)
+                Self.killRankTwoThenRankOne(directory)   // host 3 (still reachable) in attempt 1, host 2 in attempt 2
             }
             #expect(run.status == 0, "\(run)")
             let records = try Self.records(directory)

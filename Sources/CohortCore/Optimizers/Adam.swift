@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// Adam (Kingma & Ba 2015) and AdamW (Loshchilov & Hutter 2019):
 /// m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;  w ← w − lr·m̂/(√v̂ + ε), with m̂, v̂ bias-corrected.
 /// Adam adds weight decay to g (L2); AdamW instead applies w ← w − lr·λ·w (decoupled).
@@ -11,8 +7,7 @@ package final class Adam: Optimizer {
     package var stepCount = 0
     package var threads = 1
     private let arena: ParameterArena
-    private let first: UnsafeMutableBufferPointer<Float>
-    private let second: UnsafeMutableBufferPointer<Float>
+    private let moments: AdamMoments
     private let decays: [Bool]
 
     package init(arena: ParameterArena, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7,
@@ -20,26 +15,16 @@ package final class Adam: Optimizer {
         self.arena = arena
         (self.beta1, self.beta2, self.epsilon, self.weightDecay, self.decoupled) = (beta1, beta2, epsilon, weightDecay, decoupled)
         kind = decoupled ? "adamw" : "adam"
-        first = allocateSlot(arena.trainableCount)
-        second = allocateSlot(arena.trainableCount)
+        moments = AdamMoments(count: arena.trainableCount)
         decays = decayMask(arena: arena, exemptBiases: exemptBiasesFromDecay)
     }
 
-    deinit {
-        first.deallocate()
-        second.deallocate()
-    }
-
-    package var slots: [(name: String, values: UnsafeMutableBufferPointer<Float>)] {
-        let n = arena.trainableCount
-        return [("m", UnsafeMutableBufferPointer(rebasing: first[0..<n])), ("v", UnsafeMutableBufferPointer(rebasing: second[0..<n]))]
-    }
+    package var slots: [(name: String, values: UnsafeMutableBufferPointer<Float>)] { moments.slots }
 
     package func step(learningRate lr: Float) {
         stepCount += 1
-        let t = Double(stepCount)
-        let correction1 = Float(1 - pow(Double(beta1), t)), correction2 = Float(1 - pow(Double(beta2), t))
-        let w = arena.values, grad = arena.gradients, m = first, v = second
+        let (correction1, correction2) = AdamMoments.corrections(beta1: beta1, beta2: beta2, step: stepCount)
+        let w = arena.values, grad = arena.gradients, m = moments.first, v = moments.second
         let (beta1, beta2, epsilon, weightDecay, decoupled) = (beta1, beta2, epsilon, weightDecay, decoupled)
         decays.withUnsafeBufferPointer { decay in
             ThreadSplit.forEachRange(arena.trainableCount, threads: threads, minimumPerThread: updateMinimumPerThread) { range in

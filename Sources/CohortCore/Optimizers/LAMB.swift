@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// LAMB (You et al. 2019, "Large Batch Optimization for Deep Learning: Training BERT in 76
 /// minutes"): Adam's bias-corrected direction r = m̂/(√v̂ + ε), plus decoupled weight decay
 /// u = r + λw, scaled per weight tensor by the trust ratio ‖w‖/‖u‖: w ← w − lr·trust·u.
@@ -12,8 +8,7 @@ package final class LAMB: Optimizer {
     package var stepCount = 0
     package var threads = 1
     private let arena: ParameterArena
-    private let first: UnsafeMutableBufferPointer<Float>
-    private let second: UnsafeMutableBufferPointer<Float>
+    private let moments: AdamMoments
     /// u of the current step (the update before the trust ratio).
     private let update: UnsafeMutableBufferPointer<Float>
     private let layers: LayerNorms
@@ -21,28 +16,19 @@ package final class LAMB: Optimizer {
     package init(arena: ParameterArena, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-6, weightDecay: Float = 0) {
         self.arena = arena
         (self.beta1, self.beta2, self.epsilon, self.weightDecay) = (beta1, beta2, epsilon, weightDecay)
-        first = allocateSlot(arena.trainableCount)
-        second = allocateSlot(arena.trainableCount)
+        moments = AdamMoments(count: arena.trainableCount)
         update = allocateSlot(arena.trainableCount)
         layers = LayerNorms(arena: arena)
     }
 
-    deinit {
-        first.deallocate()
-        second.deallocate()
-        update.deallocate()
-    }
+    deinit { update.deallocate() }
 
-    package var slots: [(name: String, values: UnsafeMutableBufferPointer<Float>)] {
-        let n = arena.trainableCount
-        return [("m", UnsafeMutableBufferPointer(rebasing: first[0..<n])), ("v", UnsafeMutableBufferPointer(rebasing: second[0..<n]))]
-    }
+    package var slots: [(name: String, values: UnsafeMutableBufferPointer<Float>)] { moments.slots }
 
     package func step(learningRate lr: Float) {
         stepCount += 1
-        let t = Double(stepCount)
-        let correction1 = Float(1 - pow(Double(beta1), t)), correction2 = Float(1 - pow(Double(beta2), t))
-        let w = arena.values, grad = arena.gradients, m = first, v = second, u = update
+        let (correction1, correction2) = AdamMoments.corrections(beta1: beta1, beta2: beta2, step: stepCount)
+        let w = arena.values, grad = arena.gradients, m = moments.first, v = moments.second, u = update
         let (beta1, beta2, epsilon, weightDecay) = (beta1, beta2, epsilon, weightDecay)
         for layer in layers.layers {
             let decay = layer.adapts ? weightDecay : 0
