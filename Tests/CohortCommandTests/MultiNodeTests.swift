@@ -2,7 +2,7 @@ import CohortTestSupport
 import Foundation
 import Testing
 
-/// Training across two separate network hosts (namespaces joined by a bridge, OpenMPI over TCP,
+/// Training across separate network hosts (namespaces joined by a bridge, OpenMPI over TCP,
 /// daemons started by scripts/multinode.sh's rsh agent). Needs root and iproute2; skipped otherwise.
 @Suite(.serialized) struct MultiNodeTests {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -23,6 +23,22 @@ import Testing
         // Two ranks: every allreduce element is one addition, so TCP and shared memory agree bitwise.
         #expect(try DistributedTrainingTests.weights(acrossHosts + "/last.safetensors")
                 == (try DistributedTrainingTests.weights(oneHost + "/last.safetensors")))
+    }
+
+    /// 4 hosts × 2 ranks over TCP against 1 rank × 32: eight slices of 4 samples, sums in a tree.
+    @Test(.enabled(if: canCreateHosts, "needs root and /usr/sbin/ip to create network namespaces"))
+    func fourHostsOfTwoRanksTrainLikeOneRank() throws {
+        let acrossHosts = TemporaryDirectory.make(), single = TemporaryDirectory.make()
+        let steps = ["--max-steps", "4"]
+        let run = try CommandRunner.run([Self.script, "--hosts", "4", "--slots", "2", "--", CommandRunner.cohort]
+                                        + DistributedTrainingTests.trainArguments(acrossHosts, extra: steps), timeout: 240)
+        #expect(run.status == 0, "\(run)")
+        #expect(run.output.contains("layout: 4 host(s) × 2 rank(s) × 1 thread(s)"), "\(run)")
+        let one = try CommandRunner.run([CommandRunner.cohort] + DistributedTrainingTests.trainArguments(single, extra: steps), timeout: 120)
+        #expect(one.status == 0, "\(one)")
+        let difference = DistributedTrainingTests.maxRelativeDifference(try DistributedTrainingTests.weights(acrossHosts + "/last.safetensors"),
+                                                                        try DistributedTrainingTests.weights(single + "/last.safetensors"))
+        #expect(difference <= 1e-5, "4 hosts × 2 ranks vs 1 rank: max relative difference \(difference)")
     }
 
     @Test(.enabled(if: canCreateHosts, "needs root and /usr/sbin/ip to create network namespaces"))
