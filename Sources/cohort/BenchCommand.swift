@@ -26,6 +26,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Convolution algorithm: automatic (Winograd F(2x2) for 3x3 stride-1 layers), winograd4x4 (F(4x4) where it needs fewer multiplications) or im2col.") var conv = Conv2D.Algorithm.automatic
     @Option(name: .customLong("checkpoint-every"), help: "Also checkpoint every N steps into --checkpoint-dir, as training does (background writes).") var checkpointEvery: Int?
     @Option(name: .customLong("checkpoint-dir"), help: "Directory for --checkpoint-every's files.") var checkpointDir: String?
+    @Option(name: .customLong("simulate-nodes"), help: "Also predict img/s and efficiency at these node counts (e.g. 4,16,64,256) from this run's step on --network.") var simulateNodes: String?
+    @Option(help: "Link rate for --simulate-nodes: 100mbit, 1gbit, 10gbit, … (use a rate measured with bench-allreduce for realism).") var network = "10gbit"
+    @Option(name: .customLong("latency-us"), help: "Latency per ring hop for --simulate-nodes, in µs.") var latencyMicroseconds = 20.0
     @Flag(help: "Also list rank 0's slowest layers.") var layers = false
     @Option(help: "Write a Chrome trace-event JSON of every rank's timed steps to FILE (Perfetto, chrome://tracing).") var trace: String?
     @Flag(help: "Print one JSON object instead of a table.") var json = false
@@ -38,9 +41,21 @@ struct BenchCommand: ParsableCommand {
         if let imageSize, imageSize < 1 { throw ValidationError("--image-size must be at least 1 (got \(imageSize))") }
         if let classes, classes < 2 { throw ValidationError("--classes must be at least 2 (got \(classes))") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1 (got \(threads))") }
+        if let simulateNodes {
+            guard Self.nodeCounts(simulateNodes) != nil else { throw ValidationError("--simulate-nodes takes node counts ≥ 1 separated by commas (got '\(simulateNodes)')") }
+        }
+        guard ScalingModel.bitsPerSecond(network) != nil else { throw ValidationError("--network must be a rate such as 100mbit, 1gbit or 10gbit (got '\(network)')") }
+        guard latencyMicroseconds >= 0 else { throw ValidationError("--latency-us must not be negative (got \(latencyMicroseconds))") }
         if let checkpointEvery, checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1 (got \(checkpointEvery))") }
         if (checkpointEvery == nil) != (checkpointDir == nil) { throw ValidationError("--checkpoint-every and --checkpoint-dir go together") }
         _ = try ModelZoo.entry(named: model)
+    }
+
+    /// "4,16,64" → [4, 16, 64]; nil when any entry is not a count ≥ 1.
+    static func nodeCounts(_ text: String) -> [Int]? {
+        let counts = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !counts.isEmpty, counts.allSatisfy({ ($0 ?? 0) >= 1 }) else { return nil }
+        return counts.map { $0! }
     }
 
     func run() throws {
@@ -66,6 +81,14 @@ struct BenchCommand: ParsableCommand {
                 let report = BenchReport(model: model, input: network.inputShape, forwardFLOPs: network.forwardFLOPs, convolution: conv,
                                          batchSize: batchSize, threadsPerRank: threadCount, ranks: all)
                 Console.line(json ? try report.json() : report.table(layers: layers))
+                if let counts = simulateNodes.flatMap(Self.nodeCounts), let first = all.first {
+                    let model = ScalingModel(
+                        forwardMilliseconds: first.stepMilliseconds["forward"] ?? 0, backwardMilliseconds: first.stepMilliseconds["backward"] ?? 0,
+                        optimizerMilliseconds: first.stepMilliseconds["optimizer"] ?? 0, imagesPerNode: batchSize,
+                        gradientBytes: Double(network.arena.trainableCount * 4), bitsPerSecond: ScalingModel.bitsPerSecond(self.network)!,
+                        hopLatency: latencyMicroseconds / 1e6)
+                    Console.line(ScalingTable(model: model, network: self.network, nodes: counts).render())
+                }
             }
             return 0
         }

@@ -84,6 +84,17 @@ import Testing
         #expect(state.globalStep == 4 && state.optimizerSteps == 4)
     }
 
+    @Test func benchPredictsScalingFromItsOwnStep() throws {
+        let run = try CommandRunner.run([CommandRunner.cohort, "bench", "--model", "lenet5", "--steps", "2", "--warmup", "1",
+                                         "--simulate-nodes", "4,64", "--network", "1gbit"], timeout: 60)
+        #expect(run.status == 0, "\(run)")
+        #expect(run.output.contains("scaling model: ring allreduce of") && run.output.contains("on 1gbit links"), "\(run)")
+        let rows = run.output.split(separator: "\n").filter { $0.hasPrefix("    4 ") || $0.hasPrefix("   64 ") }
+        #expect(rows.count == 2, "\(run)")
+        let bad = try CommandRunner.run([CommandRunner.cohort, "bench", "--simulate-nodes", "4,x"], timeout: 30)
+        #expect(bad.status == 64 && bad.output.contains("--simulate-nodes"), "\(bad)")
+    }
+
     @Test func loaderBenchmarkLoadsThePackagedData() throws {
         let run = try CommandRunner.run([CommandRunner.cohort, "bench-loader", "--model", "fashion-cnn", "--augment", "flip,shift", "--images", "512",
                                          "--threads", "2"], timeout: 60)
