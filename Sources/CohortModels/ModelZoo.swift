@@ -35,12 +35,13 @@ package enum ModelZoo {
     /// Builds the named model as a `Network` for `classes` and `input` (defaults from the entry).
     /// An input too small for the model is an error naming the layer's dotted path, thrown before
     /// the arena allocates any parameter.
-    /// `inputGradient`: whether backward returns the gradient of the input (see `Network.init`).
+    /// `inputGradient`: whether backward returns the gradient of the input (see `Network.init`);
+    /// `frozen`: parameter-name prefixes to freeze (`--freeze`).
     package static func network(named name: String, classes: Int? = nil, input: Shape? = nil, inputGradient: Bool = false,
-                                convolution: Conv2D.Algorithm? = nil) throws -> Network {
+                                convolution: Conv2D.Algorithm? = nil, frozen: [String] = []) throws -> Network {
         let entry = try entry(named: name)
         return try Network(root: entry.make(classes ?? entry.defaultClasses, input ?? entry.defaultInput),
-                           inputShape: input ?? entry.defaultInput, inputGradient: inputGradient, convolution: convolution)
+                           inputShape: input ?? entry.defaultInput, inputGradient: inputGradient, convolution: convolution, frozen: frozen)
     }
 }
 

@@ -34,12 +34,18 @@ package final class Trainer {
     package init(configuration: TrainingConfiguration, network: Network, data: DatasetSplits, communicator: any Communicator,
                 callbacks: [any TrainingCallback] = [], note: @escaping (String) -> Void = Console.line) throws {
         try configuration.validate(worldSize: communicator.size, sampleCount: data.train.count)
+        guard network.arena.trainableCount > 0 else {
+            throw TrainingError.invalidConfiguration("--freeze \(configuration.frozen.joined(separator: ",")) leaves no parameter to train")
+        }
         self.configuration = configuration
         self.network = network
         self.data = data
         self.communicator = communicator
         self.callbacks = communicator.rank == 0 ? callbacks : []
         self.note = communicator.rank == 0 ? note : { _ in }
+        if configuration.headLearningRateMultiplier != 1 {
+            network.scaleLearningRate(under: network.classifier, by: Float(configuration.headLearningRateMultiplier))
+        }
         optimizer = configuration.makeOptimizer(arena: network.arena)
         step = TrainingStep(network: network, optimizer: optimizer, communicator: communicator, options: configuration.stepOptions)
         store = configuration.checkpointDirectory.map { CheckpointStore(directory: $0, keep: configuration.keep) }

@@ -46,6 +46,9 @@ extension Trainer {
                 try saveCheckpoint(names: ["last"], wait: true)
                 note(result.stopRequested ? "stop signal received: saved \(store?.path("last") ?? "no checkpoint (no --checkpoint-dir)") at global step \(state.globalStep)"
                                   : "reached --max-steps \(state.globalStep)")
+                tally.seconds = StepTimings.now() - epochStart
+                try reportPartialEpoch(tally: tally, fraction: Double(state.stepInEpoch) / Double(steps), learningRate: learningRate,
+                                       validate: !result.stopRequested)
                 return result.stopRequested ? .signalled : .maxSteps
             }
             if state.stepInEpoch < steps && checkpointDue() {
@@ -82,6 +85,19 @@ extension Trainer {
         if let every = configuration.checkpointEverySteps, state.globalStep % every == 0 { return true }
         if let minutes = configuration.checkpointMinutes, StepTimings.now() - lastCheckpointTime >= minutes * 60 { return true }
         return false
+    }
+
+    /// A run stopping mid-epoch: the unfinished epoch's metrics (with validation unless the job
+    /// is being pre-empted) go to the callbacks, so the metrics log and curves cover it.
+    private func reportPartialEpoch(tally: EpochTally, fraction: Double, learningRate: Double, validate: Bool) throws {
+        let totals = try communicator.sum(tally)
+        let validation = validate ? try data.validation.map { try evaluate($0) } : nil
+        var metrics = EpochMetrics(
+            epoch: state.epoch, globalStep: state.globalStep, loss: totals.loss, accuracy: totals.accuracy, validation: validation,
+            learningRate: learningRate, imagesPerSecond: totals.images / max(totals.seconds / Double(communicator.size), 1e-9),
+            seconds: totals.seconds / Double(communicator.size))
+        metrics.fraction = fraction
+        callbacks.forEach { $0.stoppedMidEpoch(metrics, history: state.history) }
     }
 
     /// Epoch end: reduce metrics, share BatchNorm statistics, prove replicas equal, evaluate, decide, checkpoint.

@@ -3,8 +3,9 @@ import CohortDistributed
 import Foundation
 
 extension Trainer {
-    /// Rank 0 initializes from the seed or loads a checkpoint; then parameters, buffers, optimizer
-    /// state and the run state are broadcast so every replica starts identical.
+    /// Rank 0 initializes from the seed (then from `--init-from`'s weights) or loads a checkpoint to
+    /// resume; then parameters, buffers, optimizer state and the run state are broadcast so every
+    /// replica starts identical.
     func start(resume: String?) throws {
         var encodedState: [UInt8] = []
         if communicator.rank == 0 {
@@ -18,6 +19,10 @@ extension Trainer {
                      + (loaded.worldSize != communicator.size ? " (saved by \(loaded.worldSize) ranks, now \(communicator.size))" : ""))
             } else {
                 network.arena.initialize(seed: configuration.seed)
+                if let initFrom = configuration.initFrom {
+                    let report = try WeightImport.load(path: initFrom, into: network, strict: configuration.initStrict)
+                    note(report.summary(path: initFrom))
+                }
             }
             encodedState = Array(try CheckpointState.encoder.encode(state))
         }

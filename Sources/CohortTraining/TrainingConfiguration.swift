@@ -42,6 +42,14 @@ package struct TrainingConfiguration: Sendable {
     /// Gradients travel as 16-bit floats in this format (`--allreduce-dtype`); nil: float32.
     package var allreduceFormat: HalfPrecision?
     package var threads = 1
+    /// Starting weights of a new run (`--init-from`); a resumed run ignores them.
+    package var initFrom: String?
+    /// `--init-strict`: missing or unexpected tensors in `initFrom` are errors.
+    package var initStrict = true
+    /// Parameter-name prefixes frozen in the network (`--freeze`), recorded for agreement across ranks.
+    package var frozen: [String] = []
+    /// The classifier's learning rate relative to the rest (`--lr-head-multiplier`).
+    package var headLearningRateMultiplier = 1.0
 
     package init(model: String) { self.model = model }
 
@@ -92,7 +100,8 @@ package struct TrainingConfiguration: Sendable {
             ("optimizer", optimizer.rawValue), ("lr", "\(learningRate)"), ("momentum", "\(momentum)"), ("nesterov", "\(nesterov)"), ("trust-coefficient", "\(trustCoefficient)"),
             ("weight-decay", "\(weightDecay)"), ("schedule", "\(schedule)"), ("plateau", "\(String(describing: plateau))"),
             ("warmup-epochs", "\(warmupEpochs)"), ("label-smoothing", "\(labelSmoothing)"), ("sync-bn", "\(synchronizeBatchNorm)"), ("allreduce-dtype", allreduceFormat?.rawValue ?? "fp32"), ("augment", "\(augmentation)"),
-            ("max-steps", "\(String(describing: maxSteps))"),
+            ("max-steps", "\(String(describing: maxSteps))"), ("freeze", frozen.joined(separator: ",")),
+            ("lr-head-multiplier", "\(headLearningRateMultiplier)"),
         ]
     }
 

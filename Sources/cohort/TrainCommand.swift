@@ -38,6 +38,10 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Random seed: weights, sample order, augmentation, dropout.") var seed: UInt64 = 0
     @Option(name: .customLong("checkpoint-dir"), help: "Directory for checkpoints, metrics log and curves.") var checkpointDir: String?
     @Option(help: "auto (newest valid checkpoint in --checkpoint-dir) or a checkpoint path.") var resume: String?
+    @Option(name: .customLong("init-from"), help: "Start a new run from these weights: a Cohort checkpoint or a plain safetensors state dict (Cohort's names; torchvision's for ResNets). A classifier of another class count is re-initialized. Ignored when --resume finds a checkpoint.") var initFrom: String?
+    @Option(name: .customLong("init-strict"), help: "With --init-from: tensors missing from the file, or in the file but not in the model, are errors (false: keep initialization / ignore them).") var initStrict = true
+    @Option(help: "Freeze parameters whose names start with these prefixes (comma separated, e.g. conv1,bn1,layer1): no gradients, optimizer state or allreduce traffic; their BatchNorm uses running statistics.") var freeze = ""
+    @Option(name: .customLong("lr-head-multiplier"), help: "Learning rate of the classifier (the model's last layer) relative to the rest.") var lrHeadMultiplier = 1.0
     @Flag(name: .customLong("save-best"), help: "Keep best.safetensors (highest validation accuracy).") var saveBest = false
     @Option(help: "Epoch checkpoints to keep, and step checkpoints to keep.") var keep = 3
     @Option(name: .customLong("checkpoint-every"), help: "Also checkpoint every N global steps, mid-epoch (written in the background).") var checkpointEvery: Int?
@@ -77,6 +81,8 @@ struct TrainCommand: ParsableCommand {
         }
         guard logSeconds > 0 else { throw ValidationError("--log-seconds must be positive (got \(logSeconds))") }
         if let logEvery, logEvery < 1 { throw ValidationError("--log-every must be at least 1 (got \(logEvery))") }
+        guard lrHeadMultiplier > 0, lrHeadMultiplier.isFinite else { throw ValidationError("--lr-head-multiplier must be positive (got \(lrHeadMultiplier))") }
+        if let initFrom, !FileManager.default.isReadableFile(atPath: initFrom) { throw ValidationError("--init-from \(initFrom): no such readable file") }
         _ = try ModelZoo.entry(named: model)
         _ = try Augmentation.parse(augment, shift: shift, rotate: rotate)
     }
@@ -87,7 +93,8 @@ struct TrainCommand: ParsableCommand {
             let entry = try ModelZoo.entry(named: model)
             let splits = try data.open(for: entry)
             let network = try ModelZoo.network(named: model, classes: splits.train.classNames.count,
-                                               input: Shape([splits.train.imageShape.channels, splits.train.imageShape.height, splits.train.imageShape.width]))
+                                               input: Shape([splits.train.imageShape.channels, splits.train.imageShape.height, splits.train.imageShape.width]),
+                                               frozen: frozenPrefixes)
             let configuration = try makeConfiguration(threads: threadCount)
             var callbacks: [any TrainingCallback] = [ProgressReporter(logSeconds: logSeconds)]
             let logPath = log ?? checkpointDir.map { $0 + "/metrics.jsonl" }
@@ -101,7 +108,7 @@ struct TrainCommand: ParsableCommand {
             let layout = try RankLayout.gather(communicator)
             if communicator.rank == 0 {
                 Console.line("cohort \(CohortVersion.string): \(model) \(network.inputShape) → \(network.outputShape.count) classes, "
-                      + "\(network.arena.trainableCount) parameters; \(communicator.size) rank(s) × \(threadCount) thread(s); "
+                      + "\(network.arena.trainableCount) parameters\(frozenPrefixes.isEmpty ? "" : " trainable (\(frozenCount(network)) frozen)"); \(communicator.size) rank(s) × \(threadCount) thread(s); "
                       + "train \(splits.train.count), validation \(splits.validation?.count ?? 0), test \(splits.test?.count ?? 0)")
                 if lrScaling == .linear {
                     Console.line("learning rate: \(lr) × \(configuration.effectiveBatch)/\(referenceBatch) = \(configuration.learningRate) (--lr-scaling linear)")
@@ -158,6 +165,16 @@ struct TrainCommand: ParsableCommand {
         c.synchronizeBatchNorm = syncBN
         c.allreduceFormat = allreduceDType.halfPrecision
         c.threads = threads
+        c.initFrom = initFrom
+        c.initStrict = initStrict
+        c.frozen = frozenPrefixes
+        c.headLearningRateMultiplier = lrHeadMultiplier
         return c
     }
+
+    /// The `--freeze` prefixes.
+    var frozenPrefixes: [String] { freeze.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+
+    /// Scalars of the frozen parameters.
+    private func frozenCount(_ network: Network) -> Int { network.arena.buffers.filter { $0.parameter.isFrozen }.reduce(0) { $0 + $1.parameter.count } }
 }

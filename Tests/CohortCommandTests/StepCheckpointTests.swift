@@ -91,6 +91,14 @@ import Testing
         let (_, state) = try Runs.loadCheckpoint(failed + "/last.safetensors")
         #expect(state.globalStep == 3 && state.stepInEpoch == 3)
         #expect(try Runs.weights(failed + "/last.safetensors") == (try Runs.weights(stopped + "/last.safetensors")))
+        // A run stopped by --max-steps writes what it says it writes: its partial epoch in the metrics log and the curves.
+        let records = try String(contentsOfFile: stopped + "/metrics.jsonl", encoding: .utf8).split(separator: "\n")
+            .compactMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(records.count == 1 && records[0]["type"] as? String == "partial_epoch" && records[0]["step"] as? Int == 3, "\(records)")
+        #expect((records.first?["epoch"] as? Double).map { abs($0 - 0.3) < 1e-9 } == true, "3 of 10 steps: epoch 0.3 in \(records)")
+        #expect(records.first?["loss"] != nil && records.first?["accuracy"] != nil, "\(records)")
+        let curves = try String(contentsOfFile: stopped + "/curves.svg", encoding: .utf8)
+        #expect(curves.contains("<circle") && curves.contains("epoch (0.30–1.30)"), "the partial epoch is plotted")
 
         try FileManager.default.removeItem(atPath: bad)
         let resumed = try CommandRunner.run(CommandRunner.mpirun(2, train(failed, ["--resume", "auto"])), timeout: 180)

@@ -13,16 +13,17 @@ package enum GradientChecker {
     }
 
     /// Builds `layer` for `inputShape` (per sample), binds an arena, runs the check on a batch of `batch`.
-    /// `input` fills the input; by default uniform in [-1, 1].
+    /// `input` fills the input; by default uniform in [-1, 1]. `frozen`: parameter prefixes to freeze
+    /// (`--freeze`): their gradients are not checked, the input's still is.
     package static func check(
         _ layer: any Layer, inputShape: Shape, batch: Int = 2, mode: Context.Mode = .training, seed: UInt64 = 7,
-        epsilon: Double = 1e-2, samples: Int = 40, input: ((inout SplitMix64, Int) -> Float)? = nil
+        epsilon: Double = 1e-2, samples: Int = 40, frozen: [String] = [], input: ((inout SplitMix64, Int) -> Float)? = nil
     ) throws -> Report {
-        let network = try Network(root: layer, inputShape: inputShape, inputGradient: true)
+        let network = try Network(root: layer, inputShape: inputShape, inputGradient: true, frozen: frozen)
         network.arena.initialize(seed: seed)
         var generator = SplitMix64(seed: seed &+ 1)
         // Perturb parameters away from their initial constants (BatchNorm γ = 1, β = 0) to exercise every term.
-        for (_, p) in network.arena.trainable {
+        for (_, p) in network.arena.trainable + network.arena.buffers.filter({ $0.parameter.isFrozen }) {
             for i in 0..<p.count { p.value[i] += (generator.nextFloat() - 0.5) * 0.2 }
         }
         let x = Tensor(zeros: Shape([batch] + inputShape.dims))

@@ -2,7 +2,8 @@
 ///
 /// x [N, C, H, W] or [N, C]; statistics over N·H·W per channel.
 /// Training: y = γ·(x − μ_B)/√(σ²_B + ε) + β, running ← momentum·running + (1 − momentum)·batch
-/// (running variance unbiased). Inference: the running statistics replace μ_B, σ²_B.
+/// (running variance unbiased). Inference, and training with γ and β frozen: the running
+/// statistics replace μ_B, σ²_B.
 /// Parameters `weight` (γ, ones) and `bias` (β, zeros); buffers `running_mean`, `running_var`.
 /// Forward caches a reference to x and μ, 1/σ per channel (backward recomputes x̂ from them rather
 /// than keeping an activation-sized copy). With sync-BN (`PassObserver.reduceStatistics`) the batch
@@ -67,7 +68,8 @@ package final class BatchNorm: Layer {
         let src = x.values.baseAddress!, dst = output.values.baseAddress!
         let gamma = weight.value.values, beta = bias.value.values
         let rm = runningMean.value.values, rv = runningVariance.value.values
-        trainedWithBatchStatistics = context.mode == .training
+        // A frozen BatchNorm (`--freeze`) normalizes as in inference, and its statistics stay as loaded.
+        trainedWithBatchStatistics = context.mode == .training && (weight.isTrainable || bias.isTrainable)
         if trainedWithBatchStatistics {
             // Per-channel sums, then (with sync-BN) summed over every rank's slice, with the count.
             let statistics = statistics
@@ -124,6 +126,7 @@ package final class BatchNorm: Layer {
         // in Double, as in forward: the input gradient subtracts these means from g, so float32
         // sums' rounding (which depends on how the batch is split over ranks) would be amplified.
         let (statistics, means, inverseStd, batchStatistics) = (statistics, means, inverseStd, trainedWithBatchStatistics)
+        let (learnsScale, learnsShift) = (weight.isTrainable, bias.isTrainable)
         ThreadSplit.forEachRange(c, threads: context.threads) { chs in for ch in chs {
             var sumG = 0.0, sumGX = 0.0
             let mean = means[ch], inv = inverseStd[ch]
@@ -135,8 +138,8 @@ package final class BatchNorm: Layer {
                     sumGX += gradient * Double((xp[base &+ t] - mean) * inv)
                 }
             }
-            dbeta[ch] += Float(sumG)
-            dgamma[ch] += Float(sumGX)
+            if learnsShift { dbeta[ch] += Float(sumG) }
+            if learnsScale { dgamma[ch] += Float(sumGX) }
             statistics[ch] = sumG
             statistics[c &+ ch] = sumGX
         } }

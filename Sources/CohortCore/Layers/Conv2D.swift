@@ -165,12 +165,16 @@ package final class Conv2D: Layer {
         inputGradient.zero()
         let xp = UnsafePointer(x.values.baseAddress!), dyp = UnsafePointer(dy.values.baseAddress!)
         let dxp = computesInputGradient ? inputGradient.values.baseAddress! : nil
-        let wp = UnsafePointer(weight.value.values.baseAddress!), dwp = weight.gradient.values.baseAddress!
+        let wp = UnsafePointer(weight.value.values.baseAddress!)
+        let dwp = weight.isTrainable ? weight.gradient.values.baseAddress : nil
         if let winograd {
-            winograd.backward(x: xp, weight: wp, outputGradient: dyp, batch: n, weightGradient: dwp, inputGradient: dxp,
-                              buffers: context.buffers, threads: threads)
+            // A frozen kernel's gradient goes to a scratch tensor (the Winograd backward computes both together).
+            let scratch = dwp == nil ? context.buffers.take([weight.count]) : nil
+            defer { withExtendedLifetime(scratch) {} }
+            winograd.backward(x: xp, weight: wp, outputGradient: dyp, batch: n, weightGradient: dwp ?? scratch!.values.baseAddress!,
+                              inputGradient: dxp, buffers: context.buffers, threads: threads)
         } else {
-            let parts = max(1, min(threads, n)), inPerSample = inputShape.count, weightCount = weight.count
+            let parts = max(1, min(threads, n)), inPerSample = inputShape.count, weightCount = dwp == nil ? 0 : weight.count
             let work = workspaces(chunk: chunkSize(batch: (n + parts - 1) / parts), copies: parts, buffers: context.buffers)
             let partialGradients = context.buffers.take([(parts - 1) * weightCount])
             defer { withExtendedLifetime((work, partialGradients)) {} }
@@ -179,12 +183,12 @@ package final class Conv2D: Layer {
                 let first = images.lowerBound
                 if part > 0 { (partials + (part - 1) * weightCount).update(repeating: 0, count: weightCount) }
                 backwardIm2col(x: xp + first * inPerSample, weight: wp, outputGradient: dyp + first * filters * plane, batch: images.count,
-                               weightGradient: part == 0 ? dwp : partials + (part - 1) * weightCount,
+                               weightGradient: part == 0 || dwp == nil ? dwp : partials + (part - 1) * weightCount,
                                inputGradient: dxp.map { $0 + first * inPerSample }, workspace: work.part(part))
             }
-            PartialSums.add(parts: partials, parts: parts - 1, count: weightCount, into: dwp, threads: threads)
+            if let dwp { PartialSums.add(parts: partials, parts: parts - 1, count: weightCount, into: dwp, threads: threads) }
         }
-        if let bias {
+        if let bias, bias.isTrainable {
             let db = bias.gradient.values.baseAddress!
             ThreadSplit.forEachRange(filters, threads: threads, minimumPerThread: 8) { kernels in
                 for k in kernels {
@@ -200,9 +204,10 @@ package final class Conv2D: Layer {
         return inputGradient
     }
 
-    /// Adds dW for `n` images to `weightGradient` and, when given, writes their dX, on the calling thread.
+    /// Adds dW for `n` images to `weightGradient` (unless nil: a frozen kernel) and, when given,
+    /// writes their dX, on the calling thread.
     private func backwardIm2col(x xp: UnsafePointer<Float>, weight wp: UnsafePointer<Float>, outputGradient dyp: UnsafePointer<Float>, batch n: Int,
-                                weightGradient dwp: UnsafeMutablePointer<Float>, inputGradient dxp: UnsafeMutablePointer<Float>?,
+                                weightGradient dwp: UnsafeMutablePointer<Float>?, inputGradient dxp: UnsafeMutablePointer<Float>?,
                                 workspace: Workspace) {
         let g = geometry!, plane = g.outPlane, kPerGroup = filters / groups, inPerSample = inputShape.count
         let chunk = workspace.chunk, ldc = chunk * plane, col = workspace.columns
@@ -227,9 +232,11 @@ package final class Conv2D: Layer {
                     ldy = cols
                 }
                 // dW_g += dY · colᵀ
-                Gemm.multiply(transposeA: false, transposeB: true, m: kPerGroup, n: g.columnRows, k: cols,
-                              a: dyMatrix, lda: ldy, b: col, ldb: ldc, beta: 1,
-                              c: dwp + group * kPerGroup * g.columnRows, ldc: g.columnRows)
+                if let dwp {
+                    Gemm.multiply(transposeA: false, transposeB: true, m: kPerGroup, n: g.columnRows, k: cols,
+                                  a: dyMatrix, lda: ldy, b: col, ldb: ldc, beta: 1,
+                                  c: dwp + group * kPerGroup * g.columnRows, ldc: g.columnRows)
+                }
                 guard let dxp else {
                     n0 += nb
                     continue

@@ -55,13 +55,16 @@ package final class Dense: Layer {
         let n = x.shape.batch
         let inputGradient = context.buffers.take(x.shape)
         let dyp = dy.values.baseAddress!, xp = x.values.baseAddress!, dx = inputGradient.values.baseAddress!
-        let wp = weight.value.values.baseAddress!, dwp = weight.gradient.values.baseAddress!
-        let (units, features, db) = (units, features, bias?.gradient.values.baseAddress)
-        // dW += dYᵀ · X, split by rows of dW (units); dX = dY · W, split by columns (features).
+        let wp = weight.value.values.baseAddress!, dwp = weight.isTrainable ? weight.gradient.values.baseAddress : nil
+        let (units, features) = (units, features)
+        let db = bias.flatMap { $0.isTrainable ? $0.gradient.values.baseAddress : nil }
+        // dW += dYᵀ · X, split by rows of dW (units); dX = dY · W, split by columns (features). Frozen: no dW, db.
         ThreadSplit.forEachRange(units, threads: context.threads, minimumPerThread: 16) { rows in
-            Gemm.multiply(transposeA: true, transposeB: false, m: rows.count, n: features, k: n,
-                          a: dyp + rows.lowerBound, lda: units, b: xp, ldb: features,
-                          beta: 1, c: dwp + rows.lowerBound * features, ldc: features)
+            if let dwp {
+                Gemm.multiply(transposeA: true, transposeB: false, m: rows.count, n: features, k: n,
+                              a: dyp + rows.lowerBound, lda: units, b: xp, ldb: features,
+                              beta: 1, c: dwp + rows.lowerBound * features, ldc: features)
+            }
             if let db {
                 for i in 0..<n { for u in rows { db[u] += dyp[i * units + u] } }
             }

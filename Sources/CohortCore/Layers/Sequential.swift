@@ -31,8 +31,14 @@ package final class Sequential: Layer {
     }
 
     package func backward(_ dy: Tensor, context: Context) throws -> Tensor {
+        try backward(dy, context: context, downTo: 0)
+    }
+
+    /// Backward through layers `first...` only, returning the gradient of layer `first`'s input
+    /// (what a network whose earlier layers are all frozen stops at).
+    package func backward(_ dy: Tensor, context: Context, downTo first: Int) throws -> Tensor {
         var g = dy
-        for layer in layers.reversed() { g = try backward(child: layer, g, context: context) }
+        for layer in layers[first...].reversed() { g = try backward(child: layer, g, context: context) }
         return g
     }
 }

@@ -9,6 +9,7 @@ package final class Adam: Optimizer {
     private let arena: ParameterArena
     private let moments: AdamMoments
     private let decays: [Bool]
+    private let runs: [(range: Range<Int>, scale: Float)]
 
     package init(arena: ParameterArena, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7,
                 weightDecay: Float = 0, decoupled: Bool = false, exemptBiasesFromDecay: Bool = true) {
@@ -17,17 +18,19 @@ package final class Adam: Optimizer {
         kind = decoupled ? "adamw" : "adam"
         moments = AdamMoments(count: arena.trainableCount)
         decays = decayMask(arena: arena, exemptBiases: exemptBiasesFromDecay)
+        runs = rateRuns(arena: arena)
     }
 
     package var slots: [(name: String, values: UnsafeMutableBufferPointer<Float>)] { moments.slots }
 
-    package func step(learningRate lr: Float) {
+    package func step(learningRate: Float) {
         stepCount += 1
         let (correction1, correction2) = AdamMoments.corrections(beta1: beta1, beta2: beta2, step: stepCount)
         let w = arena.values, grad = arena.gradients, m = moments.first, v = moments.second
         let (beta1, beta2, epsilon, weightDecay, decoupled) = (beta1, beta2, epsilon, weightDecay, decoupled)
         decays.withUnsafeBufferPointer { decay in
-            ThreadSplit.forEachRange(arena.trainableCount, threads: threads, minimumPerThread: updateMinimumPerThread) { range in
+            forEachRateRun(runs, threads: threads) { range, scale in
+                let lr = learningRate * scale
                 for i in range {
                     var g = grad[i]
                     let decays = weightDecay != 0 && decay[i]

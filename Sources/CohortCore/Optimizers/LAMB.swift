@@ -44,7 +44,7 @@ package final class LAMB: Optimizer {
         let norms = layers.norms(w, u, threads: threads)
         for (index, layer) in layers.layers.enumerated() {
             let trust = layer.adapts ? LayerNorms.trust(weights: norms[index].0, update: norms[index].1) : 1
-            let scaled = lr * Float(trust)
+            let scaled = lr * Float(trust) * layer.scale
             ThreadSplit.forEachRange(layer.range.count, threads: threads, minimumPerThread: updateMinimumPerThread) { part in
                 for i in (layer.range.lowerBound + part.lowerBound)..<(layer.range.lowerBound + part.upperBound) { w[i] -= scaled * u[i] }
             }

@@ -32,7 +32,7 @@ package final class LARS: Optimizer {
             let (wNorm, gNorm) = norms[index]
             let decay = layer.adapts ? weightDecay : 0
             let trust = layer.adapts ? eta * LayerNorms.trust(weights: wNorm, update: gNorm + Double(weightDecay) * wNorm) : 1
-            let scaled = lr * Float(trust)
+            let scaled = lr * Float(trust) * layer.scale
             ThreadSplit.forEachRange(layer.range.count, threads: threads, minimumPerThread: updateMinimumPerThread) { part in
                 for i in (layer.range.lowerBound + part.lowerBound)..<(layer.range.lowerBound + part.upperBound) {
                     v[i] = momentum * v[i] + scaled * (grad[i] + decay * w[i])

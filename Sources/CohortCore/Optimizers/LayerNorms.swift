@@ -3,11 +3,12 @@
 /// of 1, as in the papers), and the norms computed in Double, each tensor in one fixed order
 /// whatever the thread count.
 struct LayerNorms {
-    /// Each trainable tensor's arena range and whether its rate adapts.
-    let layers: [(range: Range<Int>, adapts: Bool)]
+    /// Each trainable tensor's arena range, whether its rate adapts, and its learning-rate scale.
+    let layers: [(range: Range<Int>, adapts: Bool, scale: Float)]
 
     init(arena: ParameterArena) {
-        layers = arena.trainable.map { ($0.parameter.offset..<($0.parameter.offset + $0.parameter.count), $0.parameter.role == .weight) }
+        layers = arena.trainable.map { ($0.parameter.offset..<($0.parameter.offset + $0.parameter.count), $0.parameter.role == .weight,
+                                        $0.parameter.learningRateScale) }
     }
 
     /// ‖a‖ and ‖b‖ over each tensor's range, split by tensor across `threads`.

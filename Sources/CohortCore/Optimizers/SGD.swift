@@ -9,12 +9,14 @@ package final class SGD: Optimizer {
     private let arena: ParameterArena
     private let velocity: UnsafeMutableBufferPointer<Float>
     private let decays: [Bool]
+    private let runs: [(range: Range<Int>, scale: Float)]
 
     package init(arena: ParameterArena, momentum: Float = 0, nesterov: Bool = false, weightDecay: Float = 0, exemptBiasesFromDecay: Bool = true) {
         self.arena = arena
         (self.momentum, self.nesterov, self.weightDecay) = (momentum, nesterov, weightDecay)
         velocity = allocateSlot(arena.trainableCount)
         decays = decayMask(arena: arena, exemptBiases: exemptBiasesFromDecay)
+        runs = rateRuns(arena: arena)
     }
 
     deinit { velocity.deallocate() }
@@ -23,11 +25,12 @@ package final class SGD: Optimizer {
         momentum == 0 ? [] : [("momentum", UnsafeMutableBufferPointer(rebasing: velocity[0..<arena.trainableCount]))]
     }
 
-    package func step(learningRate lr: Float) {
+    package func step(learningRate: Float) {
         let w = arena.values, grad = arena.gradients, v = velocity
         let (momentum, nesterov, weightDecay) = (momentum, nesterov, weightDecay)
         decays.withUnsafeBufferPointer { decay in
-            ThreadSplit.forEachRange(arena.trainableCount, threads: threads, minimumPerThread: updateMinimumPerThread) { range in
+            forEachRateRun(runs, threads: threads) { range, scale in
+                let lr = learningRate * scale
                 for i in range {
                     var g = grad[i]
                     if weightDecay != 0 && decay[i] { g += weightDecay * w[i] }

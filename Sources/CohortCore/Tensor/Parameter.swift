@@ -26,6 +26,12 @@ package final class Parameter {
     package internal(set) var gradient: Tensor
     /// Offset of this parameter in its arena buffer (values/gradients for trainable, buffers otherwise).
     package internal(set) var offset: Int = 0
+    /// Frozen (`--freeze`): kept out of the gradient arena, like a buffer: no gradient, no
+    /// optimizer state, no allreduce traffic. Set by `Network.init` before the arena is laid out.
+    package internal(set) var isFrozen = false
+    /// This parameter's learning rate relative to the step's (`--lr-head-multiplier`); read by the
+    /// optimizer when it is built.
+    package var learningRateScale: Float = 1
 
     package init(name: String, shape: Shape, role: Role, initializer: Initializer) {
         self.name = name
@@ -36,6 +42,6 @@ package final class Parameter {
         self.gradient = Tensor.unbound
     }
 
-    package var isTrainable: Bool { role != .buffer }
+    package var isTrainable: Bool { role != .buffer && !isFrozen }
     package var count: Int { shape.count }
 }

@@ -2,7 +2,8 @@ import Foundation
 
 /// Appends one JSON object per epoch to a JSON-lines file (`--log`) and, with `stepInterval`, one
 /// per that many global steps (`"type": "step"`, the fields of `StepProgress.record`). Epoch records
-/// have no `type` key.
+/// have no `type` key; a run stopped mid-epoch ends with `"type": "partial_epoch"`, the unfinished
+/// epoch's metrics so far.
 package final class MetricsLog: TrainingCallback {
     package let path: String
     package let stepInterval: Int?
@@ -27,6 +28,12 @@ package final class MetricsLog: TrainingCallback {
         record["epoch"] = metrics.epoch + 1
         record["step"] = metrics.globalStep
         append(record, what: "epoch \(metrics.epoch + 1)")
+    }
+
+    package func stoppedMidEpoch(_ partial: EpochMetrics, history: [[String: Double]]) {
+        var record: [String: Any] = partial.record
+        record["type"] = "partial_epoch"
+        append(record, what: "the partial epoch \(partial.epoch + 1)")
     }
 
     private func append(_ record: [String: Any], what: String) {

@@ -99,6 +99,7 @@ package struct CheckpointStore {
             guard located.shape == shape else {
                 throw CheckpointError.mismatch(path: path, reason: "tensor '\(name)' has shape \(located.shape), the model needs \(shape)")
             }
+            guard located.dtype == "F32" else { throw CheckpointError.corrupt(path: path, reason: "tensor '\(name)' has dtype \(located.dtype), expected F32") }
             try source.read(into: UnsafeMutableRawBufferPointer(values), at: located.byteRange.lowerBound)
             expected.remove(name)
         }
@@ -109,7 +110,7 @@ package struct CheckpointStore {
         return state
     }
 
-    private static func verifyChecksum(path: String, source: FileSource, tensors: [String: SafeTensors.Located], expected: String?) throws {
+    static func verifyChecksum(path: String, source: FileSource, tensors: [String: SafeTensors.Located], expected: String?) throws {
         guard let expected, let value = UInt32(expected, radix: 16) else {
             throw CheckpointError.corrupt(path: path, reason: "no checksum in __metadata__ (not a Cohort checkpoint)")
         }

@@ -15,11 +15,19 @@ package enum SafeTensors {
         }
     }
 
-    /// A tensor found in a file: shape and the byte range of its data within the file.
+    /// A tensor found in a file: its dtype, shape and the byte range of its data within the file.
     package struct Located: Equatable {
+        package var dtype: String
         package var shape: [Int]
         package var byteRange: Range<Int>
     }
+
+    /// Bytes per element of each safetensors dtype (Cohort writes and reads F32; the others are
+    /// recognised so that a plain state dict's integer counters can be skipped by name).
+    static let elementBytes: [String: Int] = [
+        "F64": 8, "F32": 4, "F16": 2, "BF16": 2, "F8_E4M3": 1, "F8_E5M2": 1,
+        "I64": 8, "I32": 4, "I16": 2, "I8": 1, "U64": 8, "U32": 4, "U16": 2, "U8": 1, "BOOL": 1,
+    ]
 
     /// Largest header accepted (a hostile file cannot make us allocate more).
     static let maximumHeaderBytes = 100 << 20
@@ -75,15 +83,15 @@ package enum SafeTensors {
                   let shape = info["shape"] as? [Int], let offsets = info["data_offsets"] as? [Int], offsets.count == 2 else {
                 throw corrupt("tensor '\(name)' has a malformed header entry")
             }
-            guard dtype == "F32" else { throw corrupt("tensor '\(name)' has dtype \(dtype), expected F32") }
+            guard let width = elementBytes[dtype] else { throw corrupt("tensor '\(name)' has the unknown dtype \(dtype)") }
             guard shape.allSatisfy({ $0 >= 0 }), offsets[0] >= 0, offsets[0] <= offsets[1], offsets[1] <= dataSize else {
                 throw corrupt("tensor '\(name)' data offsets \(offsets) fall outside the \(dataSize)-byte data section (truncated file?)")
             }
             let elements = shape.reduce(1) { $0.multipliedReportingOverflow(by: $1).overflow ? Int.max : $0 * $1 }
-            guard elements != Int.max, elements * 4 == offsets[1] - offsets[0] else {
+            guard elements != Int.max, elements * width == offsets[1] - offsets[0] else {
                 throw corrupt("tensor '\(name)' shape \(shape) does not match its \(offsets[1] - offsets[0]) data bytes")
             }
-            tensors[name] = Located(shape: shape, byteRange: (dataStart + offsets[0])..<(dataStart + offsets[1]))
+            tensors[name] = Located(dtype: dtype, shape: shape, byteRange: (dataStart + offsets[0])..<(dataStart + offsets[1]))
         }
         return (tensors, metadata)
     }
