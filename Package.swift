@@ -44,6 +44,6 @@ let package = Package(
         .testTarget(name: "CohortTrainingTests", dependencies: ["CohortTraining", "CohortModels", "CohortTestSupport"]),
         // The command line end to end: the built `cohort` run alone, under mpirun, across
         // namespace hosts and under Slurm.
-        .testTarget(name: "CohortCommandTests", dependencies: ["CohortTraining", "CohortModels", "CohortData", "CohortExport", "CohortTestSupport", "cohort"]),
+        .testTarget(name: "CohortCommandTests", dependencies: ["CohortTraining", "CohortModels", "CohortData", "CohortExport", "CohortRandom", "CohortTestSupport", "cohort"]),
     ]
 )

@@ -2,6 +2,7 @@ import CohortCore
 import CohortData
 import CohortExport
 import CohortModels
+import CohortRandom
 import CohortTestSupport
 import Foundation
 import Testing
@@ -71,25 +72,57 @@ import Testing
         #expect(paths == ["cat/00.png", "cat/01.png", "dog/10.png", "dog/11.png"].map { data + "/train/" + $0 }, "the folder, recursively, in order")
         let cohortLogits = try predictions.map { try #require($0["logits"] as? [Double]) }
 
-        // The same inputs `cohort predict` built (ImageFolder checkpoints: centre crop, ImageNet statistics), as raw float32.
+        // The same inputs `cohort predict` built (ImageFolder checkpoints: centre crop, ImageNet statistics).
         let inputs = try paths.flatMap { try ImageFolderDataset.loadFile($0, shape: shape, normalization: .imageNet) }
+        let worst = try Self.compareWithRuntime(onnx: onnx, inputs: inputs, count: paths.count, cohortLogits: cohortLogits, in: directory)
+        print("\(model): onnxruntime vs cohort predict, largest relative logit difference \(worst)")
+    }
+
+    /// The zoo models the test above leaves out, in process: a seeded network (BatchNorm running
+    /// means from [-0.2, 0.2], variances from [0.5, 1.5]) exported and run by onnxruntime on two random samples.
+    @Test(arguments: [("lenet5-classic", 28), ("alexnet", 71), ("alexnet-lrn", 71), ("vgg16", 32), ("resnet34", 32), ("resnet50", 32),
+                      ("resnet101", 32), ("resnet152", 32), ("resnet18-cifar", 32), ("resnet18-fashion", 28)])
+    func everyOtherZooModelRunsInOnnxruntime(model: String, size: Int) throws {
+        let directory = TemporaryDirectory.make()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let channels = try ModelZoo.entry(named: model).defaultInput[0]
+        let network = try ModelZoo.network(named: model, classes: 3, input: [channels, size, size])
+        network.arena.initialize(seed: 5)
+        var generator = SplitMix64(seed: 6)
+        for (name, buffer) in network.arena.buffers {
+            let (low, width): (Float, Float) = name.hasSuffix("running_var") ? (0.5, 1) : (-0.2, 0.4)
+            for i in 0..<buffer.count { buffer.value[i] = low + width * generator.nextFloat() }
+        }
+        let x = Tensor(zeros: network.inputShape.batched(2))
+        for i in 0..<x.count { x[i] = generator.nextFloat() * 2 - 1 }
+        let logits = try network.forward(x, context: Context(mode: .inference)).array.map(Double.init)
+        let onnx = directory + "/model.onnx"
+        try ONNXExporter.export(network).write(to: URL(fileURLWithPath: onnx))
+        let worst = try Self.compareWithRuntime(onnx: onnx, inputs: x.array, count: 2, cohortLogits: [Array(logits[0..<3]), Array(logits[3...])],
+                                                in: directory)
+        print("\(model): onnxruntime vs cohort, largest relative logit difference \(worst)")
+    }
+
+    /// Runs `onnx` with onnxruntime on `count` samples `inputs`, expects its logits within 1e-4 of
+    /// `cohortLogits` relative to each sample's largest logit; returns the largest such difference.
+    static func compareWithRuntime(onnx: String, inputs: [Float], count: Int, cohortLogits: [[Double]], in directory: String) throws -> Double {
+        #expect(cohortLogits.joined().contains { abs($0) > 1e-6 }, "every logit zero: nothing to compare")
         let inputFile = directory + "/inputs.f32"
         try inputs.withUnsafeBufferPointer { try Data(buffer: $0).write(to: URL(fileURLWithPath: inputFile)) }
-        let run = try CommandRunner.run(["python3", "-c", Self.onnxRuntime, onnx, inputFile, "\(paths.count)"], timeout: 60)
+        let run = try CommandRunner.run(["python3", "-c", onnxRuntime, onnx, inputFile, "\(count)"], timeout: 60)
         try #require(run.status == 0, "\(run)")
         let result = try #require(try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any], "\(run)")
         let runtimeLogits = try #require(result["logits"] as? [[Double]])
         #expect(result["input"] as? String == "input")
-
-        #expect(runtimeLogits.count == cohortLogits.count && runtimeLogits.allSatisfy { $0.count == 2 })
+        #expect(runtimeLogits.count == cohortLogits.count && zip(runtimeLogits, cohortLogits).allSatisfy { $0.count == $1.count })
         var worst = 0.0
         for (mine, theirs) in zip(cohortLogits, runtimeLogits) {
-            // Relative to the image's largest logit, so a logit near zero is not held to a tighter bound.
+            // Relative to the sample's largest logit, so a logit near zero is not held to a tighter bound.
             let scale = max(mine.map(abs).max() ?? 0, 1e-6)
             worst = max(worst, zip(mine, theirs).map { abs($0 - $1) / scale }.max() ?? .infinity)
         }
-        #expect(worst <= 1e-4, "\(model): onnxruntime logits \(runtimeLogits) vs cohort \(cohortLogits)")
-        print("\(model): onnxruntime vs cohort predict, largest relative logit difference \(worst)")
+        #expect(worst <= 1e-4, "onnxruntime logits \(runtimeLogits) vs cohort \(cohortLogits)")
+        return worst
     }
 
     @Test func badFlagsNameTheFlag() throws {
