@@ -110,7 +110,7 @@ package enum ONNXExporter {
                                              .float("bias", norm.k), .int("size", norm.size)])
         case let pad as ZeroPad2D:
             let pads = builder.constant(path + "_pads", [0, 0, pad.top, pad.left, 0, 0, pad.bottom, pad.right])
-            let name = builder.node("Pad", [input.name, pads], name: path, attributes: [])
+            let name = builder.node("Pad", [input.name, pads], name: path)
             return Value(name: name, shape: [shape[0], shape[1] + pad.top + pad.bottom, shape[2] + pad.left + pad.right])
         case let concat as Concat:
             let outputs = try concat.branches.map { try emit($0, input: input, prefix: path, into: &builder) }

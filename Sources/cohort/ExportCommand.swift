@@ -20,7 +20,7 @@ struct ExportCommand: ParsableCommand {
     }
 
     @Option(help: "Checkpoint file (.safetensors).") var checkpoint: String
-    @Option(help: "Output format: \(Format.allCases.map(\.rawValue).joined(separator: ", ")).") var format = Format.onnx
+    @Option(help: "Output format.") var format = Format.onnx
     @Option(help: "Output file; its folder must exist.") var out: String
 
     func validate() throws {
@@ -38,8 +38,9 @@ struct ExportCommand: ParsableCommand {
             "cohort.model": state.model,
             "cohort.class_names": String(decoding: try JSONEncoder().encode((0..<state.classes).map { CheckpointModel.className(state, $0) }),
                                          as: UTF8.self),
-            "cohort.input": "RGB or grey image resized to \(state.inputShape.map(String.init).joined(separator: "x")) (C x H x W) "
-                + "from its centre \(centerFraction) crop, then (pixel / 255 - mean) / std per channel",
+            "cohort.input": (centerFraction < 1 ? "the centre \(centerFraction) of the image" : "the whole image")
+                + " resized to \(state.inputShape.map(String.init).joined(separator: "x")) (C x H x W, bilinear), "
+                + "then (pixel / 255 - mean) / std per channel",
             "cohort.mean": normalization.mean.map { "\($0)" }.joined(separator: ","),
             "cohort.std": normalization.std.map { "\($0)" }.joined(separator: ","),
         ]
