@@ -29,9 +29,9 @@ import Testing
         try CommandRunner.run([CommandRunner.cohort] + arguments, timeout: timeout)
     }
 
-    /// An ImageFolder of four random 40×40 RGB PNG files in two classes under `directory`; returns its root.
+    /// An ImageFolder of four seeded random 40×40 RGB PNG files in two classes under `directory`; returns its root.
     static func imageFolder(in directory: String) throws -> String {
-        var generator = SystemRandomNumberGenerator()
+        var generator = SplitMix64(seed: 3)
         for (label, name) in ["cat", "dog"].enumerated() {
             let folder = directory + "/data/train/" + name
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
