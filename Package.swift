@@ -9,6 +9,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // Native libraries: thin system-library shims. C types never leak into public API.
@@ -26,8 +27,10 @@ let package = Package(
         .target(name: "CohortDistributed", dependencies: ["CohortRandom", "CohortTrace", "CMPI"]),
         .target(name: "CohortLaunch"),
         .target(name: "CohortTraining", dependencies: ["CohortCore", "CohortRandom", "CohortTrace", "CohortData", "CohortDistributed", "CZlib"]),
+        // Deployable files from a built network: ONNX through swift-protobuf's generated messages.
+        .target(name: "CohortExport", dependencies: ["CohortCore", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         .executableTarget(name: "cohort", dependencies: [
-            "CohortCore", "CohortModels", "CohortData", "CohortDistributed", "CohortTraining", "CohortTrace", "CohortLaunch",
+            "CohortCore", "CohortModels", "CohortData", "CohortDistributed", "CohortTraining", "CohortTrace", "CohortLaunch", "CohortExport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -41,6 +44,6 @@ let package = Package(
         .testTarget(name: "CohortTrainingTests", dependencies: ["CohortTraining", "CohortModels", "CohortTestSupport"]),
         // The command line end to end: the built `cohort` run alone, under mpirun, across
         // namespace hosts and under Slurm.
-        .testTarget(name: "CohortCommandTests", dependencies: ["CohortTraining", "CohortModels", "CohortData", "CohortTestSupport", "cohort"]),
+        .testTarget(name: "CohortCommandTests", dependencies: ["CohortTraining", "CohortModels", "CohortData", "CohortExport", "CohortRandom", "CohortTestSupport", "cohort"]),
     ]
 )

@@ -6,14 +6,14 @@ scripts/setup.sh
 . scripts/env.sh
 
 # The checkpoint tests read Cohort's files with Python's safetensors and numpy, the TensorBoard
-# test with the tensorboard package's event loader.
-if ! python3 -c "import safetensors, numpy, tensorboard" 2>/dev/null; then
+# test with the tensorboard package's event loader, the ONNX export tests run onnxruntime.
+if ! python3 -c "import safetensors, numpy, tensorboard, onnxruntime" 2>/dev/null; then
   if ! python3 -m pip --version >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-pip >/dev/null
   fi
-  { python3 -m pip install --quiet safetensors numpy tensorboard \
-    || python3 -m pip install --quiet --break-system-packages safetensors numpy tensorboard; } \
-    || { echo "test.sh: cannot install safetensors, numpy and tensorboard with pip" >&2; exit 1; }
+  { python3 -m pip install --quiet safetensors numpy tensorboard onnxruntime \
+    || python3 -m pip install --quiet --break-system-packages safetensors numpy tensorboard onnxruntime; } \
+    || { echo "test.sh: cannot install safetensors, numpy, tensorboard and onnxruntime with pip" >&2; exit 1; }
 fi
 
 # One release build with testing enabled serves the test targets and the `cohort` executable the

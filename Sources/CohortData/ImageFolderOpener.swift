@@ -91,7 +91,8 @@ enum ImageFolderOpener {
         return data.files.indices.compactMap { i in results[i].map { (data.files[i], $0) } }
     }
 
-    private static func visibleEntries(_ dir: String) throws -> [String] {
+    /// The entries of `dir` not starting with a dot, sorted.
+    static func visibleEntries(_ dir: String) throws -> [String] {
         do {
             return try FileManager.default.contentsOfDirectory(atPath: dir).filter { !$0.hasPrefix(".") }.sorted()
         } catch {
@@ -99,7 +100,7 @@ enum ImageFolderOpener {
         }
     }
 
-    private static func isDirectory(_ path: String) -> Bool {
+    static func isDirectory(_ path: String) -> Bool {
         var flag: ObjCBool = false
         return FileManager.default.fileExists(atPath: path, isDirectory: &flag) && flag.boolValue
     }

@@ -7,7 +7,7 @@ struct CohortCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cohort",
         abstract: "Data-parallel training of convolutional networks on CPU clusters.",
-        subcommands: [TrainCommand.self, LaunchCommand.self, StatusCommand.self, EvaluateCommand.self, PredictCommand.self, SummaryCommand.self,
+        subcommands: [TrainCommand.self, LaunchCommand.self, StatusCommand.self, EvaluateCommand.self, PredictCommand.self, ExportCommand.self, SummaryCommand.self,
                       ModelsCommand.self, ConvertCommand.self, BenchCommand.self, BenchLoaderCommand.self, BenchAllreduceCommand.self,
                       CommCheckCommand.self]
     )

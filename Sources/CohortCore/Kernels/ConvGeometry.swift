@@ -43,7 +43,8 @@ package enum Padding: Sendable, Equatable, CustomStringConvertible {
         padded >= kernel ? (padded - kernel) / stride + 1 : 0
     }
 
-    func resolve(height: Int, width: Int, kernelH: Int, kernelW: Int, strideH: Int, strideW: Int) -> (outH: Int, padTop: Int, outW: Int, padLeft: Int) {
+    /// Output size and leading padding along both axes.
+    package func resolve(height: Int, width: Int, kernelH: Int, kernelW: Int, strideH: Int, strideW: Int) -> (outH: Int, padTop: Int, outW: Int, padLeft: Int) {
         let vertical: (output: Int, padBefore: Int)
         let horizontal: (output: Int, padBefore: Int)
         if case let .explicit(h, w) = self {
