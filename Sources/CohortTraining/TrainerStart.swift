@@ -20,7 +20,8 @@ extension Trainer {
             } else {
                 network.arena.initialize(seed: configuration.seed)
                 if let initFrom = configuration.initFrom {
-                    let report = try WeightImport.load(path: initFrom, into: network, strict: configuration.initStrict)
+                    let report = try WeightImport.load(path: initFrom, into: network, classNames: data.train.classNames,
+                                                          strict: configuration.initStrict)
                     note(report.summary(path: initFrom))
                 }
             }

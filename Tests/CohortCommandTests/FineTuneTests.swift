@@ -7,14 +7,14 @@ import Testing
 @Suite(.serialized) struct FineTuneTests {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// A folder with Fashion-MNIST's classes 0–3 only (PNG; the ResNets read it as RGB).
-    static func fourClassFolder() throws -> String {
+    /// A folder with four of Fashion-MNIST's classes, 0–3 unless `first` says otherwise (PNG; the ResNets read it as RGB).
+    static func fourClassFolder(first: Int = 0) throws -> String {
         let folder = TemporaryDirectory.make()
         let convert = try CommandRunner.run([CommandRunner.cohort, "convert", "--out", folder, "--limit", "400"], timeout: 60)
         #expect(convert.status == 0, "\(convert)")
         for split in try FileManager.default.contentsOfDirectory(atPath: folder) {
             let classes = try FileManager.default.contentsOfDirectory(atPath: folder + "/" + split).sorted()
-            for name in classes.dropFirst(4) { try FileManager.default.removeItem(atPath: folder + "/" + split + "/" + name) }
+            for name in classes[..<first] + classes[(first + 4)...] { try FileManager.default.removeItem(atPath: folder + "/" + split + "/" + name) }
         }
         return folder
     }
@@ -50,6 +50,14 @@ import Testing
         let fields = check.output.split(separator: " ", maxSplits: 3).map(String.init)
         #expect(fields.count == 4 && fields[0] == fields[1] && Int(fields[0]) == 75, "every frozen tensor unchanged: \(check.output)")
         #expect(fields.count == 4 && fields[2] == "2" && fields[3].hasPrefix("[4, 512]"), "layer4 trained, 4-class head: \(check.output)")
+
+        // The fine-tuned checkpoint's 4 classes are not those of classes 4–7: its head, of the same shape, starts afresh.
+        let next = try CommandRunner.run(CommandRunner.mpirun(2, [
+            "train", "--model", "resnet18", "--data", try Self.fourClassFolder(first: 4), "--image-size", "32",
+            "--init-from", directory + "/run/last.safetensors", "--batch-size", "16", "--max-steps", "1", "--threads", "1"]), timeout: 120)
+        #expect(next.status == 0, "\(next)")
+        #expect(next.output.contains("initialized from \(directory)/run/last.safetensors: 100 tensors; re-initialized the classifier, whose classes in the file (Ankle_boot, Bag, Coat, Dress) are not this dataset's"),
+                "\(next)")
     }
 
     @Test func aStateDictOfAnotherModelIsRefusedWithTheFirstDifferences() throws {

@@ -6,7 +6,8 @@ import Foundation
 /// for the ResNets), matched by name. Optimizer state, schedule and sampler are not read.
 ///
 /// Checked before anything is used: a Cohort checkpoint's checksum, every tensor's dtype (F32),
-/// shape and values (finite). A classifier whose shape differs (1000 → K classes) keeps its fresh
+/// shape and values (finite). A classifier whose shape differs (1000 → K classes), or whose classes
+/// are others than the dataset's (a Cohort checkpoint records its class names), keeps its fresh
 /// initialization; any other differing shape is an error naming the first differences. Names the
 /// model has and the file lacks (missing) or the file has and the model lacks (unexpected) are
 /// errors unless `strict` is false; optimizer slots (`optimizer.*`) and PyTorch's BatchNorm
@@ -18,6 +19,8 @@ package enum WeightImport {
         package var loaded = 0
         /// Classifier tensors kept at their fresh initialization: name, shape in the file, shape in the model.
         package var reinitialized: [(name: String, file: [Int], model: [Int])] = []
+        /// The file's class names when they are not the dataset's (the classifier was re-initialized for that).
+        package var otherClasses: [String]?
         /// Model tensors the file lacks (kept at their initialization; only when not strict).
         package var missing: [String] = []
         /// File tensors the model lacks (ignored; only when not strict).
@@ -26,7 +29,9 @@ package enum WeightImport {
         /// One line for the run's log.
         package func summary(path: String) -> String {
             var line = "initialized from \(path): \(loaded) tensors"
-            if !reinitialized.isEmpty {
+            if let otherClasses {
+                line += "; re-initialized the classifier, whose classes in the file (\(WeightImport.list(otherClasses))) are not this dataset's"
+            } else if !reinitialized.isEmpty {
                 line += "; re-initialized the classifier (" + reinitialized.map { "\($0.name) \($0.model), file has \($0.file)" }.joined(separator: "; ") + ")"
             }
             if !missing.isEmpty { line += "; \(missing.count) missing, kept at their initialization: " + WeightImport.list(missing) }
@@ -36,16 +41,19 @@ package enum WeightImport {
     }
 
     /// Reads the weights of `path` into `network`'s arena (already initialized from the seed).
-    package static func load(path: String, into network: Network, strict: Bool) throws -> Report {
+    /// - Parameter classNames: the dataset's classes, compared with a Cohort checkpoint's.
+    package static func load(path: String, into network: Network, classNames: [String]? = nil, strict: Bool) throws -> Report {
         let source = try FileSource(path: path)
         let header = try SafeTensors.readHeader(path: path, source: source)
+        var report = Report()
         if header.metadata["checksum"] != nil {
             try CheckpointStore.verifyChecksum(path: path, source: source, tensors: header.tensors, expected: header.metadata["checksum"])
+            let saved = try CheckpointState(metadata: header.metadata, path: path).classNames
+            if let classNames, saved != classNames { report.otherClasses = saved }
         }
         let arena = network.arena
         let model = arena.trainable + arena.buffers
         let classifier = network.classifier.isEmpty ? "" : network.classifier + "."
-        var report = Report()
         var differing: [String] = []
         var reads: [(values: UnsafeMutableBufferPointer<Float>, located: SafeTensors.Located, name: String)] = []
         for (name, parameter) in model {
@@ -54,12 +62,12 @@ package enum WeightImport {
                 continue
             }
             let shape = parameter.shape.dims
+            if !classifier.isEmpty && name.hasPrefix(classifier) && (located.shape != shape || report.otherClasses != nil) {
+                report.reinitialized.append((name, located.shape, shape))
+                continue
+            }
             if located.shape != shape {
-                if !classifier.isEmpty && name.hasPrefix(classifier) {
-                    report.reinitialized.append((name, located.shape, shape))
-                } else {
-                    differing.append("\(name): file \(located.shape), model \(shape)")
-                }
+                differing.append("\(name): file \(located.shape), model \(shape)")
                 continue
             }
             guard located.dtype == "F32" else {
