@@ -1,5 +1,6 @@
 import ArgumentParser
 import CohortExport
+import CohortTraining
 import Foundation
 
 /// `cohort export`: a checkpoint's model as a file other runtimes load.
@@ -10,13 +11,16 @@ struct ExportCommand: ParsableCommand {
         discussion: """
         onnx: opset \(ONNXExporter.opset); input `input` [N, C, H, W] float32, normalized as `cohort predict` does \
         (the model's metadata says how); output `logits` [N, classes], no softmax. BatchNorm is kept as \
-        BatchNormalization nodes with the running statistics; dropout is left out.
+        BatchNormalization nodes with the running statistics; dropout is left out. \
+        safetensors-plain: parameters and buffers by name, no metadata and no optimizer state (a state dict \
+        for PyTorch's load_state_dict, or for `cohort train --init-from`).
         """
     )
 
     /// The file formats `--format` takes.
     enum Format: String, ExpressibleByArgument, CaseIterable {
         case onnx
+        case safetensorsPlain = "safetensors-plain"
     }
 
     @Option(help: "Checkpoint file (.safetensors).") var checkpoint: String
@@ -33,6 +37,11 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         let (network, state) = try CheckpointModel.load(checkpoint)
+        if format == .safetensorsPlain {
+            let written = try PlainStateDict.write(network.arena, to: out)
+            print("wrote \(out): \(state.model), \(written.tensors) tensors (parameters and buffers, no metadata), \(written.bytes) bytes")
+            return
+        }
         let (normalization, centerFraction) = CheckpointModel.preprocessing(state)
         let metadata = [
             "cohort.model": state.model,

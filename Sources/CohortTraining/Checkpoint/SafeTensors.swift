@@ -32,9 +32,10 @@ package enum SafeTensors {
     /// Largest header accepted (a hostile file cannot make us allocate more).
     static let maximumHeaderBytes = 100 << 20
 
-    /// Serializes the header for `entries` in order; returns it padded to 8 bytes and the data size.
+    /// Serializes the header for `entries` in order (no `__metadata__` when `metadata` is empty);
+    /// returns it padded to 8 bytes and the data size.
     static func header(entries: [Entry], metadata: [String: String]) throws -> (bytes: [UInt8], dataBytes: Int) {
-        var object: [String: Any] = ["__metadata__": metadata]
+        var object: [String: Any] = metadata.isEmpty ? [:] : ["__metadata__": metadata]
         var offset = 0
         for entry in entries {
             let size = entry.values.count * 4
