@@ -4,7 +4,7 @@
 # 5–9 (Sandal, Shirt, Sneaker, Bag, Ankle boot) three ways with the same flags and epochs: from
 # scratch, from the pretrained weights (--init-from; the 5-class head starts afresh because its
 # classes differ), and from them with the stem and the first two stages frozen.
-#   scripts/fine-tune-demo.sh [OUT]     (default runs/fine-tune; about 15 min on 2 cores)
+#   scripts/fine-tune-demo.sh [OUT]     (default runs/fine-tune; about 25 min on 2 cores)
 # COHORT=path/to/cohort uses that binary instead of building one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
