@@ -188,11 +188,15 @@ package enum DatasetPacker {
             _ = try ImageDecoder.decode(bytes, path: path, channels: 3, minimumShortSide: 1)
             return bytes
         }
-        // A DCT-scaled decode keeps the shorter side at or above `side` when the image is larger than that.
+        let (width, height) = try ImageDecoder.dimensions(bytes, path: path)
+        guard min(width, height) > side else {
+            _ = try ImageDecoder.decode(bytes, path: path, channels: 3, minimumShortSide: 1)
+            return bytes
+        }
+        // The target comes from the original size; the decode may be DCT-scaled down to no less than it.
+        let target = ImageResize.shorterSide(width: width, height: height, to: side)
         let raster = try ImageDecoder.decode(bytes, path: path, channels: 3, minimumShortSide: side)
-        let short = min(raster.width, raster.height)
-        guard short >= side else { return bytes }
-        return try ImageDecoder.encode(short == side ? raster : ImageResize.shorterSide(raster, to: side),
+        return try ImageDecoder.encode(ImageResize.resized(raster, width: target.width, height: target.height),
                                        format: .jpeg, quality: options.quality)
     }
 }

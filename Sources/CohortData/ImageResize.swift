@@ -1,11 +1,16 @@
 /// Resizing an 8-bit raster (`cohort pack --resize`): one bilinear pass of `Warp` over the whole image, rounded back
 /// to bytes.
 enum ImageResize {
-    /// `raster` scaled so its shorter side is `side` (the longer side rounded to the nearest pixel).
-    static func shorterSide(_ raster: Raster, to side: Int) -> Raster {
-        let short = min(raster.width, raster.height), long = max(raster.width, raster.height)
+    /// The size of a `width`×`height` image scaled so its shorter side is `side` (the longer rounded to the nearest pixel).
+    static func shorterSide(width: Int, height: Int, to side: Int) -> (width: Int, height: Int) {
+        let short = min(width, height), long = max(width, height)
         let scaledLong = max(1, Int((Double(long) * Double(side) / Double(short)).rounded()))
-        let (w, h) = raster.width <= raster.height ? (side, scaledLong) : (scaledLong, side)
+        return width <= height ? (side, scaledLong) : (scaledLong, side)
+    }
+
+    /// `raster` resampled (bilinear) to `w`×`h`; the raster itself when it already has that size.
+    static func resized(_ raster: Raster, width w: Int, height h: Int) -> Raster {
+        if raster.width == w && raster.height == h { return raster }
         let shape = ImageShape(channels: raster.channels, height: h, width: w)
         let planes = UnsafeMutableBufferPointer<Float>.allocate(capacity: shape.count)
         defer { planes.deallocate() }

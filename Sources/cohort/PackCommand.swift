@@ -16,7 +16,7 @@ struct PackCommand: ParsableCommand {
 
     @Option(help: "ImageFolder to pack (train/<class>/*, and val/, test/ when present).") var data: String?
     @Option(help: "Output directory for the shards and index.json.") var out: String?
-    @Option(name: .customLong("shard-mb"), help: "Approximate shard size in MB.") var shardMB = 256
+    @Option(name: .customLong("shard-mb"), help: "Approximate shard size in MB (2^20 bytes; fractions allowed).") var shardMB = 256.0
     @Option(help: "Re-encode images whose shorter side is larger than N as JPEG with shorter side N.") var resize: Int?
     @Option(help: "JPEG quality of re-encoded images (with --resize).") var quality = 90
     @Option(help: "Threads reading, checking and re-encoding images (default: the machine's cores).") var threads: Int?
@@ -30,7 +30,7 @@ struct PackCommand: ParsableCommand {
         }
         guard data != nil else { throw ValidationError("--data DIR is required (the ImageFolder to pack)") }
         guard out != nil else { throw ValidationError("--out DIR is required (where the shards go)") }
-        guard shardMB >= 1 else { throw ValidationError("--shard-mb must be at least 1 (got \(shardMB))") }
+        guard shardMB > 0 else { throw ValidationError("--shard-mb must be positive (got \(shardMB))") }
         if let resize, resize < 1 { throw ValidationError("--resize must be at least 1 (got \(resize))") }
         guard (1...100).contains(quality) else { throw ValidationError("--quality must be in 1…100 (got \(quality))") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1 (got \(threads))") }
@@ -38,7 +38,7 @@ struct PackCommand: ParsableCommand {
 
     func run() throws {
         if let verify { return try runVerify(verify) }
-        let options = DatasetPacker.Options(shardBytes: shardMB << 20, resize: resize, quality: quality, skipBad: skipBad,
+        let options = DatasetPacker.Options(shardBytes: Int(shardMB * 1_048_576), resize: resize, quality: quality, skipBad: skipBad,
                                             threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
         let terminal = isatty(STDERR_FILENO) != 0
         let start = ProcessInfo.processInfo.systemUptime
