@@ -76,7 +76,9 @@ import Testing
         #expect(copy.status == 0, "\(copy)")
         let (_, state) = try Runs.loadCheckpoint(b + "/last.safetensors")
         #expect(state.globalStep == 20)
-        #expect(try Self.tensorBytes(a + "/last.safetensors") == (try Self.tensorBytes(b + "/last.safetensors")), "checkpoint tensors bitwise equal")
+        let tensors = try Self.tensorBytes(a + "/last.safetensors")
+        #expect(tensors.count >= 4 * 1_413_834, "every parameter (and momentum) of fashion-cnn: \(tensors.count) bytes")
+        #expect(tensors == (try Self.tensorBytes(b + "/last.safetensors")), "checkpoint tensors bitwise equal")
     }
 
     @Test func verifyAndTrainingNameTheShardAndSampleOfAFlippedOrTruncatedShard() throws {
@@ -155,6 +157,44 @@ import Testing
         let files = try #require(fromFolder.train as? ImageFolderDataset)
         #expect(files.files.map { String($0.dropFirst(folder.count + 1)) } == (try PackIndex.read(from: packed)).splits["train"]?.path)
         #expect(fromPack.identity == fromFolder.identity)
+    }
+
+    @Test func packedSamplesLoadBitwiseLikeTheFolderWithCropAndDCTScaling() throws {
+        // RGB photos large enough that the decoder DCT-scales them (600×450 for a 3×64×64 input: short side ≥ 74).
+        let folder = TemporaryDirectory.make() + "/photos"
+        var g = SplitMix64(state: 21)
+        for name in ["cat", "dog"] {
+            for split in ["train", "val"] {
+                try FileManager.default.createDirectory(atPath: "\(folder)/\(split)/\(name)", withIntermediateDirectories: true)
+                for i in 0..<3 {
+                    let (w, h) = i == 1 ? (450, 600) : (600, 450)
+                    let pixels = (0..<w * h * 3).map { p in UInt8(truncatingIfNeeded: (p / 3 % w) + (p / (3 * w)) * 3 + Int(g.below(16))) }
+                    let jpeg = try ImageDecoder.encode(Raster(width: w, height: h, channels: 3, pixels: pixels), format: .jpeg, quality: 80)
+                    try Data(jpeg).write(to: URL(fileURLWithPath: "\(folder)/\(split)/\(name)/\(i).JPEG"))
+                }
+            }
+        }
+        let packed = TemporaryDirectory.make() + "/packed"
+        let summary = try DatasetPacker.pack(from: folder, to: packed, options: DatasetPacker.Options(shardBytes: 200_000, threads: 2))
+        #expect(summary.samples.map(\.count) == [6, 6] && summary.shards >= 2, "\(summary)")
+        let shape = ImageShape(channels: 3, height: 64, width: 64)
+        let a = try DatasetOpener.open(directory: folder, imageShape: shape, holdout: 0, limit: nil, skipBad: false)
+        let b = try DatasetOpener.open(directory: packed, imageShape: shape, holdout: 0, limit: nil, skipBad: false)
+        let augmentation = try Augmentation.parse("crop,flip,rotate")
+        for (x, y) in [(a.train, b.train), (try #require(a.validation), try #require(b.validation))] {
+            #expect(x.count == y.count)
+            for i in 0..<x.count {
+                var p = [Float](repeating: 0, count: shape.count), q = [Float](repeating: 1, count: shape.count)
+                let key = SampleKey(seed: 9, epoch: 2, index: i)
+                try p.withUnsafeMutableBufferPointer { try x.load(i, into: $0, augmentation: augmentation, key: key) }
+                try q.withUnsafeMutableBufferPointer { try y.load(i, into: $0, augmentation: augmentation, key: key) }
+                #expect(p.map(\.bitPattern) == q.map(\.bitPattern), "sample \(i)")
+                #expect(x.label(at: i) == y.label(at: i))
+            }
+        }
+        // Each shard was opened once, however many samples were read from it.
+        let trainShards = try #require(try PackIndex.read(from: packed).splits["train"]).shards.count
+        #expect(trainShards >= 1 && (b.train as? PackedDataset)?.openedShards == trainShards)
     }
 
     @Test func resizeReencodesLargerImagesToTheShorterSideAndKeepsSmallerOnes() throws {
