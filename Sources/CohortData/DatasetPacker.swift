@@ -25,6 +25,11 @@ package enum DatasetPacker {
             self.skipBad = skipBad
             self.threads = max(1, threads)
         }
+
+        /// The options that shape the shards' content (not `threads`), as resume records compare them.
+        var settings: String {
+            "version=\(PackIndex.currentVersion) shardBytes=\(shardBytes) resize=\(resize.map(String.init) ?? "none") quality=\(quality) skipBad=\(skipBad)"
+        }
     }
 
     /// Where a pack stands, for a progress line.
@@ -44,10 +49,12 @@ package enum DatasetPacker {
         package var bytes = 0
         /// Skipped files (with `skipBad`): the decoder's message naming each.
         package var skipped: [String] = []
+        /// Per split, the shards and samples kept from an interrupted earlier pack.
+        package var resumed: [(split: String, shards: Int, samples: Int)] = []
     }
 
     /// The name of shard `number` of `split`.
-    static func shardName(split: String, number: Int) -> String {
+    package static func shardName(split: String, number: Int) -> String {
         let digits = String(number)
         return "\(split)-\(String(repeating: "0", count: max(0, 6 - digits.count)))\(digits).tar"
     }
@@ -58,8 +65,11 @@ package enum DatasetPacker {
         return String(repeating: "0", count: max(0, 9 - digits.count)) + digits
     }
 
+    /// Packs `root` into `out`. Shards an interrupted earlier pack with the same options closed (each has its
+    /// `ShardRecord`) are kept and packing goes on after them; `progress` may throw to stop (the shards closed so
+    /// far stay resumable).
     package static func pack(from root: String, to out: String, options: Options,
-                            progress: (Progress) -> Void = { _ in }) throws -> Summary {
+                            progress: (Progress) throws -> Void = { _ in }) throws -> Summary {
         guard ImageFolderOpener.isDirectory(root + "/train") else { throw DataError.badLayout(path: root, reason: "no train/ folder") }
         if PackIndex.exists(in: out) {
             throw DataError.invalidOption("--out \(out) already holds a packed dataset (\(PackIndex.fileName)); remove it or choose another directory")
@@ -69,9 +79,10 @@ package enum DatasetPacker {
         } catch {
             throw DataError.unwritable(path: out, reason: "cannot create directory")
         }
-        // Shards of an interrupted earlier pack: never listed by an index, removed so the directory holds one pack.
+        // Splits the folder no longer has: shards of an earlier interrupted pack that no index will list.
         for name in (try? FileManager.default.contentsOfDirectory(atPath: out)) ?? []
-        where name == PackIndex.fileName + ".tmp" || ["train-", "val-", "test-"].contains(where: { name.hasPrefix($0) }) && name.hasSuffix(".tar") {
+        where name == PackIndex.fileName + ".tmp"
+            || ["train", "val", "test"].contains(where: { name.hasPrefix($0 + "-") && !ImageFolderOpener.isDirectory(root + "/" + $0) }) {
             try? FileManager.default.removeItem(atPath: out + "/" + name)
         }
 
@@ -95,6 +106,9 @@ package enum DatasetPacker {
             summary.samples.append((name, split.count))
         }
         try index.write(to: out)
+        for split in index.splits.values {
+            for shard in split.shards { try? FileManager.default.removeItem(atPath: ShardRecord.path(out: out, shard: shard)) }
+        }
         return summary
     }
 
@@ -106,9 +120,40 @@ package enum DatasetPacker {
 
     private static func packSplit(_ name: String, root: String, files: [(path: String, label: Int32)], classes: [String],
                                   out: String, options: Options, summary: inout Summary,
-                                  progress: (Progress) -> Void) throws -> PackIndex.Split {
+                                  progress: (Progress) throws -> Void) throws -> PackIndex.Split {
         var split = PackIndex.Split()
+        // Resume: the complete shards of an interrupted pack with these options, in order from the first.
+        var start = 0
+        while true {
+            let shardName = shardName(split: name, number: split.shards.count)
+            guard let record = ShardRecord.read(out: out, shard: shardName), record.settings == options.settings,
+                  record.split == name, record.folderFiles == files.count, record.nextFile <= files.count,
+                  record.nextFile > start, let lastPath = record.path.last,
+                  lastPath == String(files[record.nextFile - 1].path.dropFirst(root.count + 1)) else { break }
+            split.shards.append(shardName)
+            split.shardBytes.append(record.bytes)
+            split.shard += [Int32](repeating: Int32(split.shards.count - 1), count: record.path.count)
+            split.offset += record.offset
+            split.length += record.length
+            split.label += record.label
+            split.crc32c += record.crc32c
+            split.path += record.path
+            summary.skipped += record.skipped
+            summary.shards += 1
+            summary.bytes += record.bytes
+            start = record.nextFile
+        }
+        if !split.shards.isEmpty { summary.resumed.append((name, split.shards.count, split.count)) }
+        // Whatever else of this split is there is from an interrupted pack, incomplete or made otherwise.
+        let kept = Set(split.shards.flatMap { [$0, $0 + ".json"] })
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: out)) ?? []
+        where entry.hasPrefix(name + "-") && !kept.contains(entry) {
+            try? FileManager.default.removeItem(atPath: out + "/" + entry)
+        }
+
         var shard: ShardFile?
+        var shardFirst = split.count, nextFile = start
+        var skipped: [(position: Int, message: String)] = []
         func closeShard() throws {
             guard let file = shard else { return }
             try file.appendZeros(2 * TarFormat.block)
@@ -117,10 +162,18 @@ package enum DatasetPacker {
             split.shardBytes.append(file.size)
             summary.bytes += file.size
             shard = nil
+            let samples = shardFirst..<split.count
+            let record = ShardRecord(settings: options.settings, split: name, folderFiles: files.count, nextFile: nextFile,
+                                     bytes: file.size, offset: Array(split.offset[samples]), length: Array(split.length[samples]),
+                                     label: Array(split.label[samples]), crc32c: Array(split.crc32c[samples]),
+                                     path: Array(split.path[samples]), skipped: skipped.filter { $0.position < nextFile }.map(\.message))
+            skipped.removeAll { $0.position < nextFile }
+            try record.write(out: out, shard: split.shards.last!)
+            shardFirst = split.count
         }
         let chunk = 32 * options.threads
         var prepared = [Prepared?](repeating: nil, count: chunk)
-        for first in stride(from: 0, to: files.count, by: chunk) {
+        for first in stride(from: start, to: files.count, by: chunk) {
             let last = min(first + chunk, files.count)
             prepared.withUnsafeMutableBufferPointer { buffer in
                 let slots = PreparedSlots(buffer)
@@ -141,6 +194,7 @@ package enum DatasetPacker {
                     guard case let .failed(error)? = prepared[i - first] else { continue }
                     guard options.skipBad else { throw error }
                     summary.skipped.append("\(error)")
+                    skipped.append((i, "\(error)"))
                     continue
                 }
                 let number = split.count
@@ -168,9 +222,10 @@ package enum DatasetPacker {
                 try file.append(TarFormat.header(name: key + ".cls", size: cls.count))
                 try file.append(cls)
                 try file.appendZeros(TarFormat.padded(cls.count) - cls.count)
+                nextFile = i + 1
             }
             for i in 0..<prepared.count { prepared[i] = nil }
-            progress(Progress(split: name, done: last, total: files.count, shards: summary.shards,
+            try progress(Progress(split: name, done: last, total: files.count, shards: summary.shards,
                               bytes: summary.bytes + (shard?.size ?? 0)))
         }
         try closeShard()

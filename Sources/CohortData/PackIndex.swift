@@ -85,14 +85,6 @@ package struct PackIndex: Codable, Sendable, Equatable {
     func write(to directory: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let data = try encoder.encode(self)
-        let final = directory + "/" + Self.fileName, temporary = final + ".tmp"
-        let file = try ShardFile(creating: temporary)
-        try file.append(Array(data))
-        try file.sync()
-        file.close()
-        guard rename(temporary, final) == 0 else { throw DataError.unwritable(path: final, reason: FileReading.errnoString()) }
-        let fd = open(directory, O_RDONLY)
-        if fd >= 0 { _ = fsync(fd); close(fd) }
+        try ShardFile.writeAtomically(Array(try encoder.encode(self)), to: directory + "/" + Self.fileName, directory: directory)
     }
 }

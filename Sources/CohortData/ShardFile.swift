@@ -46,4 +46,16 @@ final class ShardFile {
     func close() {
         if fd >= 0 { _ = Foundation.close(fd); fd = -1 }
     }
+
+    /// Writes `bytes` to `path` through `path.tmp`, fsync and rename, then fsyncs `directory`.
+    static func writeAtomically(_ bytes: [UInt8], to path: String, directory: String) throws {
+        let temporary = path + ".tmp"
+        let file = try ShardFile(creating: temporary)
+        try file.append(bytes)
+        try file.sync()
+        file.close()
+        guard rename(temporary, path) == 0 else { throw DataError.unwritable(path: path, reason: FileReading.errnoString()) }
+        let fd = open(directory, O_RDONLY)
+        if fd >= 0 { _ = fsync(fd); Foundation.close(fd) }
+    }
 }

@@ -56,6 +56,9 @@ struct PackCommand: ParsableCommand {
         let total = summary.samples.reduce(0) { $0 + $1.count }
         print(String(format: "packed %@ images into %d shard(s), %.1f MB, in %@ (%.1f s, %.0f img/s)",
                      counts, summary.shards, Double(summary.bytes) / 1e6, out!, seconds, Double(total) / max(seconds, 1e-9)))
+        for kept in summary.resumed {
+            print("resumed an interrupted pack: kept \(kept.shards) \(kept.split) shard(s) with \(kept.samples) images")
+        }
         if !summary.skipped.isEmpty {
             print("skipped \(summary.skipped.count) unreadable image file\(summary.skipped.count == 1 ? "" : "s") (--skip-bad):")
             for line in summary.skipped.prefix(20) { print("  \(line)") }

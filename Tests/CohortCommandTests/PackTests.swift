@@ -197,6 +197,36 @@ import Testing
         #expect(trainShards >= 1 && (b.train as? PackedDataset)?.openedShards == trainShards)
     }
 
+    @Test func anInterruptedPackResumesAfterItsLastCompleteShardAndEndsAsACleanPack() throws {
+        let folder = try Self.folder(limit: 100)
+        let options = DatasetPacker.Options(shardBytes: 20_000, threads: 1)
+        let clean = TemporaryDirectory.make() + "/clean", resumed = TemporaryDirectory.make() + "/resumed"
+        _ = try DatasetPacker.pack(from: folder, to: clean, options: options)
+        struct Stop: Error {}
+        var stopped = false
+        do {
+            _ = try DatasetPacker.pack(from: folder, to: resumed, options: options) { p in
+                if p.split == "train" && p.done >= 64 { throw Stop() }
+            }
+        } catch is Stop { stopped = true }
+        #expect(stopped && !PackIndex.exists(in: resumed))
+        let opened = try CommandRunner.run([CommandRunner.cohort] + Runs.trainArguments(TemporaryDirectory.make(), extra: ["--data", resumed]), timeout: 60)
+        #expect(opened.status == 1 && opened.output.contains("interrupted `cohort pack`"), "\(opened)")
+        // A half-written shard after the complete ones, as a kill would leave it.
+        let records = try FileManager.default.contentsOfDirectory(atPath: resumed).filter { $0.hasSuffix(".tar.json") }.sorted()
+        #expect(records.count >= 3, "\(records)")
+        try Data(repeating: 7, count: 1000).write(to: URL(fileURLWithPath: resumed + "/" + DatasetPacker.shardName(split: "train", number: records.count)))
+
+        let run = try CommandRunner.run([CommandRunner.cohort, "pack", "--data", folder, "--out", resumed, "--shard-mb", "\(20_000.0 / 1_048_576)", "--threads", "1"], timeout: 60)
+        #expect(run.status == 0, "\(run)")
+        #expect(run.output.contains("resumed an interrupted pack: kept \(records.count) train shard(s)"), "\(run)")
+        let cleanFiles = try FileManager.default.contentsOfDirectory(atPath: clean).sorted()
+        #expect(try FileManager.default.contentsOfDirectory(atPath: resumed).sorted() == cleanFiles, "no records or stale shards left")
+        for file in cleanFiles {
+            #expect(FileManager.default.contents(atPath: clean + "/" + file) == FileManager.default.contents(atPath: resumed + "/" + file), "\(file)")
+        }
+    }
+
     @Test func resizeReencodesLargerImagesToTheShorterSideAndKeepsSmallerOnes() throws {
         let folder = TemporaryDirectory.make() + "/photos"
         var g = SplitMix64(state: 11)
