@@ -112,7 +112,7 @@ package enum DatasetPacker {
         return summary
     }
 
-    /// One prepared sample: the bytes to store and their extension, or the error that names the file.
+    /// One prepared sample: the bytes to store, or the error that names the file.
     fileprivate enum Prepared {
         case ready([UInt8])
         case failed(Error)
