@@ -22,6 +22,8 @@ package enum DataError: Error, CustomStringConvertible, Equatable {
     case invalidOption(String)
     /// Writing an output file failed.
     case unwritable(path: String, reason: String)
+    /// A sample of a packed dataset whose bytes are missing (truncated shard) or fail their checksum.
+    case damagedSample(shard: String, sample: Int, source: String, reason: String)
 
     package var description: String {
         switch self {
@@ -42,6 +44,8 @@ package enum DataError: Error, CustomStringConvertible, Equatable {
             return "\(other): classes differ from \(train) (\(parts.joined(separator: "; ")))"
         case let .invalidOption(message): return message
         case let .unwritable(path, reason): return "\(path): cannot write: \(reason)"
+        case let .damagedSample(shard, sample, source, reason):
+            return "\(shard): damaged sample \(sample) (\(source)): \(reason)"
         }
     }
 }

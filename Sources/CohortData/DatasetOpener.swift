@@ -1,6 +1,7 @@
 import Foundation
 
-/// Opens `--data DIR`: an IDX directory (MNIST family) or an ImageFolder (`train/<class>/*`, plus `val/` or `test/`).
+/// Opens `--data DIR`: an IDX directory (MNIST family), an ImageFolder (`train/<class>/*`, plus `val/` or `test/`) or a
+/// packed ImageFolder (`cohort pack`: tar shards + `index.json`).
 package enum DatasetOpener {
     /// Where Debian's `dataset-fashion-mnist` installs its files; the default when `--data` is absent.
     package static let defaultDirectory = "/usr/share/datasets/fashion-mnist"
@@ -20,13 +21,19 @@ package enum DatasetOpener {
         guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw DataError.badLayout(path: dir, reason: "no such directory")
         }
+        if PackIndex.exists(in: dir) {
+            return try PackedOpener.open(root: dir, imageShape: imageShape, holdout: holdout, limit: limit, skipBad: skipBad)
+        }
         if let idx = IDXLayout(directory: dir) {
             return try openIDX(idx, imageShape: imageShape, holdout: holdout, limit: limit)
         }
         if FileManager.default.fileExists(atPath: dir + "/train") {
             return try ImageFolderOpener.open(root: dir, imageShape: imageShape, holdout: holdout, limit: limit, skipBad: skipBad)
         }
-        throw DataError.badLayout(path: dir, reason: "neither an IDX dataset (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz]) nor an ImageFolder (train/<class>/*.jpg|png)")
+        if (try? FileManager.default.contentsOfDirectory(atPath: dir))?.contains(DatasetPacker.shardName(split: "train", number: 0)) == true {
+            throw DataError.badLayout(path: dir, reason: "shards without \(PackIndex.fileName): an interrupted `cohort pack`; run it again")
+        }
+        throw DataError.badLayout(path: dir, reason: "neither a packed dataset (\(PackIndex.fileName)) nor an IDX dataset (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz]) nor an ImageFolder (train/<class>/*.jpg|png)")
     }
 
     static func openIDX(_ layout: IDXLayout, imageShape: ImageShape?, holdout: Int, limit: Int?) throws -> DatasetSplits {

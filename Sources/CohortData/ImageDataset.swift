@@ -14,6 +14,12 @@ package protocol ImageDataset: Sendable {
     func load(_ index: Int, into out: UnsafeMutableBufferPointer<Float>, augmentation: Augmentation, key: SampleKey) throws
 }
 
+/// A dataset that can be cut to some of its samples (holdout, limit, skipped files).
+package protocol SampleSubsetting {
+    /// The samples at `positions`, in that order.
+    func subset(_ positions: [Int]) -> Self
+}
+
 /// The splits of an opened dataset.
 package struct DatasetSplits: Sendable {
     package var train: any ImageDataset

@@ -37,6 +37,22 @@ package enum ImageDecoder {
         }
     }
 
+    /// The width and height an image file's header announces (JPEG or PNG), without decoding it.
+    package static func dimensions(_ bytes: [UInt8], path: String) throws -> (width: Int, height: Int) {
+        try bytes.withUnsafeBufferPointer { buffer in
+            switch format(of: buffer) {
+            case .jpeg?: return try JPEGCodec.dimensions(buffer, path: path)
+            case .png?:
+                // The IHDR chunk follows the signature: length, "IHDR", then big-endian width and height.
+                guard buffer.count >= 24 else { throw DataError.badImage(path: path, reason: "PNG header truncated") }
+                func be(_ i: Int) -> Int { buffer[i ..< i + 4].reduce(0) { $0 << 8 | Int($1) } }
+                return (be(16), be(20))
+            case nil:
+                throw DataError.badImage(path: path, reason: "not a JPEG or PNG file")
+            }
+        }
+    }
+
     /// Encodes a raster as `format` (JPEG at `quality`).
     package static func encode(_ raster: Raster, format: ImageFormat, quality: Int = 95) throws -> [UInt8] {
         switch format {

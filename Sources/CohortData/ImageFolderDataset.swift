@@ -2,7 +2,7 @@ import CohortRandom
 /// An ImageNet-style dataset: one image file per sample, label = index of its class folder in the sorted class list.
 /// Each `load` decodes the file (JPEG at a reduced DCT scale when much larger than needed), then one bilinear warp
 /// does crop/resize, flip, shift and rotation into normalized CHW.
-package struct ImageFolderDataset: ImageDataset {
+package struct ImageFolderDataset: ImageDataset, SampleSubsetting {
     /// Evaluation (and non-crop training) keeps the centre 0.875 of the largest output-shaped window: resize 256 → crop 224.
     package static let centerFraction = 0.875
 
@@ -37,8 +37,11 @@ package struct ImageFolderDataset: ImageDataset {
     package func label(at index: Int) -> Int { Int(labels[index]) }
 
     /// Shorter side the decoder must keep so the centre crop is not upsampled (256 for 224×224).
-    var minimumShortSide: Int {
-        Int((Double(max(imageShape.height, imageShape.width)) / Self.centerFraction).rounded(.up))
+    var minimumShortSide: Int { Self.minimumShortSide(for: imageShape) }
+
+    /// The shorter side a source must keep for `shape`'s centre crop: the JPEG decoder's DCT scaling target.
+    static func minimumShortSide(for shape: ImageShape) -> Int {
+        Int((Double(max(shape.height, shape.width)) / centerFraction).rounded(.up))
     }
 
     package func load(_ index: Int, into out: UnsafeMutableBufferPointer<Float>, augmentation: Augmentation, key: SampleKey) throws {

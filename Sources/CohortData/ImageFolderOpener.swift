@@ -39,7 +39,21 @@ enum ImageFolderOpener {
             throw DataError.classMismatch(train: root + "/train", other: root + "/" + name,
                                           onlyInTrain: a.subtracting(b).sorted(), onlyInOther: b.subtracting(a).sorted())
         }
-        // Holdout and limit pick from a fixed shuffle (not the class-sorted file order, which would take whole classes).
+        var warnings: [String] = []
+        if !skipped.isEmpty {
+            let first = skipped.prefix(5).map(\.1).joined(separator: "; ")
+            warnings.append("skipped \(skipped.count) unreadable image file\(skipped.count == 1 ? "" : "s") (--skip-bad): \(first)\(skipped.count > 5 ? "; …" : "")")
+        }
+        (train, validation) = try arrange(train: train, validation: validation, root: root, holdout: holdout, limit: limit)
+        return DatasetSplits(train: train, validation: validation, test: test,
+                             identity: identity(shape: shape, train: train, validation: validation, test: test), warnings: warnings)
+    }
+
+    /// Applies `--holdout` (when there is no validation split yet) and `--limit` to the training split. Both pick
+    /// from a fixed shuffle (not the class-sorted file order, which would take whole classes), then keep file order.
+    static func arrange<D: ImageDataset & SampleSubsetting>(train: D, validation: D?, root: String, holdout: Int,
+                                                            limit: Int?) throws -> (train: D, validation: D?) {
+        var train = train, validation = validation
         let order = fixedOrder(train.count)
         if holdout > 0 {
             guard holdout < train.count else {
@@ -49,13 +63,12 @@ enum ImageFolderOpener {
             train = train.subset(order[holdout...].sorted())
         }
         if let limit, limit < train.count { train = train.subset(fixedOrder(train.count)[..<limit].sorted()) }
-        var warnings: [String] = []
-        if !skipped.isEmpty {
-            let first = skipped.prefix(5).map(\.1).joined(separator: "; ")
-            warnings.append("skipped \(skipped.count) unreadable image file\(skipped.count == 1 ? "" : "s") (--skip-bad): \(first)\(skipped.count > 5 ? "; …" : "")")
-        }
-        let identity = "imagefolder shape=\(shape) train=\(train.count) val=\(validation?.count ?? 0) test=\(test?.count ?? 0) classes=\(train.classNames.joined(separator: ","))"
-        return DatasetSplits(train: train, validation: validation, test: test, identity: identity, warnings: warnings)
+        return (train, validation)
+    }
+
+    /// The dataset identity of an ImageFolder (and of an unresized packed copy of it, which holds the same images).
+    static func identity(shape: ImageShape, train: any ImageDataset, validation: (any ImageDataset)?, test: (any ImageDataset)?) -> String {
+        "imagefolder shape=\(shape) train=\(train.count) val=\(validation?.count ?? 0) test=\(test?.count ?? 0) classes=\(train.classNames.joined(separator: ","))"
     }
 
     /// Sorted class folders and their image files (sorted by name within a class).

@@ -31,6 +31,17 @@ enum JPEGCodec {
         return Raster(width: w, height: h, channels: channels, pixels: pixels)
     }
 
+    /// The image size in the header.
+    static func dimensions(_ bytes: UnsafeBufferPointer<UInt8>, path: String) throws -> (width: Int, height: Int) {
+        guard let handle = tjInitDecompress() else { throw DataError.badImage(path: path, reason: "cannot initialise TurboJPEG") }
+        defer { tjDestroy(handle) }
+        var width: Int32 = 0, height: Int32 = 0, subsampling: Int32 = 0, colorspace: Int32 = 0
+        guard tjDecompressHeader3(handle, bytes.baseAddress, UInt(bytes.count), &width, &height, &subsampling, &colorspace) == 0 else {
+            throw DataError.badImage(path: path, reason: "JPEG header: \(String(cString: tjGetErrorStr2(handle)))")
+        }
+        return (Int(width), Int(height))
+    }
+
     /// The smallest TurboJPEG scaled size (scale ≤ 1) whose shorter side is at least `minimumShortSide`.
     static func scaledSize(width: Int, height: Int, minimumShortSide: Int) -> (Int, Int) {
         var count: Int32 = 0

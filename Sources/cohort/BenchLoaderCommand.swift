@@ -36,5 +36,8 @@ struct BenchLoaderCommand: ParsableCommand {
             print(String(format: "threads %d: %.1f img/s (%.1f per thread), %d images in %.2f s",
                          threadCount, Double(loaded) / seconds, Double(loaded) / seconds / Double(threadCount), loaded, seconds))
         }
+        if let packed = dataset as? PackedDataset {
+            print("packed: \(packed.openedShards) shard file(s) opened for all passes (a folder opens one file per image per pass)")
+        }
     }
 }

@@ -8,7 +8,7 @@ struct CohortCommand: ParsableCommand {
         commandName: "cohort",
         abstract: "Data-parallel training of convolutional networks on CPU clusters.",
         subcommands: [TrainCommand.self, LaunchCommand.self, StatusCommand.self, EvaluateCommand.self, PredictCommand.self, ExportCommand.self, SummaryCommand.self,
-                      ModelsCommand.self, ConvertCommand.self, BenchCommand.self, BenchLoaderCommand.self, BenchAllreduceCommand.self,
+                      ModelsCommand.self, ConvertCommand.self, PackCommand.self, BenchCommand.self, BenchLoaderCommand.self, BenchAllreduceCommand.self,
                       CommCheckCommand.self]
     )
 

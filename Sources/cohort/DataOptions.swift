@@ -5,7 +5,7 @@ import Foundation
 
 /// The dataset flags shared by train, evaluate and bench.
 struct DataOptions: ParsableArguments {
-    @Option(help: "IDX directory or ImageFolder (train/<class>/*). Default: the packaged Fashion-MNIST.") var data: String?
+    @Option(help: "IDX directory, ImageFolder (train/<class>/*) or packed ImageFolder (cohort pack). Default: the packaged Fashion-MNIST.") var data: String?
     @Option(name: .customLong("image-size"), help: "Input size for ImageFolder data (default: the model's).") var imageSize: Int?
     @Option(help: "First N training images become the validation split.") var holdout = 0
     @Option(help: "Use only the first N training samples.") var limit: Int?
@@ -29,9 +29,12 @@ struct DataOptions: ParsableArguments {
         return evalLimit.map { splits.limitingEvaluation(to: $0) } ?? splits
     }
 
-    /// Whether `--data` is an ImageFolder (has `train/`); IDX data keeps its native 28×28 unless --image-size is given.
+    /// Whether `--data` is an ImageFolder (has `train/`) or a packed one (has its index); IDX data keeps its native
+    /// 28×28 unless --image-size is given.
     private var isImageFolder: Bool {
+        let directory = data ?? DatasetOpener.defaultDirectory
         var isDirectory: ObjCBool = false
-        return FileManager.default.fileExists(atPath: (data ?? DatasetOpener.defaultDirectory) + "/train", isDirectory: &isDirectory) && isDirectory.boolValue
+        return FileManager.default.fileExists(atPath: directory + "/train", isDirectory: &isDirectory) && isDirectory.boolValue
+            || PackIndex.exists(in: directory)
     }
 }

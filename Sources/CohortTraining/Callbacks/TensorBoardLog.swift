@@ -1,3 +1,4 @@
+import CohortRandom
 import Foundation
 
 /// Writes TensorBoard scalar event files (`--tensorboard DIR`): after every epoch the metrics-log
