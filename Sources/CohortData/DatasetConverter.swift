@@ -37,19 +37,6 @@ package enum DatasetConverter {
 
     /// Writes `bytes` to `path` (created or truncated).
     static func writeFile(_ bytes: [UInt8], to path: String) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw DataError.unwritable(path: path, reason: FileReading.errnoString()) }
-        defer { close(fd) }
-        var done = 0
-        try bytes.withUnsafeBytes { raw in
-            while done < raw.count {
-                let n = Foundation.write(fd, raw.baseAddress! + done, raw.count - done)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw DataError.unwritable(path: path, reason: FileReading.errnoString())
-                }
-                done += n
-            }
-        }
+        try ShardFile(creating: path).append(bytes)
     }
 }
