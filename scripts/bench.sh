@@ -3,6 +3,7 @@
 #   scripts/bench.sh            Cohort (1 rank × 2 threads and 2 ranks × 1 thread) and both peers
 #   scripts/bench.sh --cohort   Cohort only (no peer virtualenv needed)
 #   scripts/bench.sh --quick    shorter timing windows (noisier)
+#   COHORT=path/to/cohort       times that binary instead of building one
 # Peers run the scripts in bench/peers from the virtualenv made by bench/peers/setup.sh --torch
 # (PEERS_DIR and PEERS_VENV override where). Results: $BENCH_DIR (default runs/bench-DATE; absolute,
 # or relative to the repository root) holds cohort.jsonl, peers.jsonl and table.md; the table is
@@ -18,11 +19,11 @@ for arg in "$@"; do
     *) echo "bench.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done
-swift build -c release --product cohort >/dev/null
+cohort=${COHORT:-}
+if [ -z "$cohort" ]; then swift build -c release --product cohort >/dev/null; cohort=.build/release/cohort; fi
 out="${BENCH_DIR:-runs/bench-$(date -u +%Y%m%dT%H%M)}"
 mkdir -p "$out"
 out=$(cd "$out" && pwd)   # absolute, whatever BENCH_DIR was
-cohort=.build/release/cohort
 launcher=(mpirun -np 2 --bind-to core)
 [ "$(id -u)" -eq 0 ] && launcher+=(--allow-run-as-root)
 

@@ -18,6 +18,25 @@ import CohortRandom
         for i in 0..<(m * n) { #expect(abs(fast[i] - slow[i]) < 1e-5, "element \(i)") }
     }
 
+    /// Lane sums agree with running Double sums to Double rounding at every length around the
+    /// vector width, for values with a large common offset (where a float running sum loses digits).
+    @Test(arguments: [0, 1, 7, 8, 9, 255, 3136, 50_000])
+    func laneSumsMatchRunningDoubleSums(count: Int) {
+        var generator = SplitMix64(seed: UInt64(count) + 1)
+        let x = (0..<count).map { _ in 10 + generator.nextFloat() - 0.5 }, g = (0..<count).map { _ in generator.nextFloat() - 0.5 }
+        let shift: Float = 10
+        let sum = x.reduce(0.0) { $0 + Double($1) }, squares = x.reduce(0.0) { $0 + Double($1) * Double($1) }
+        let gradientSum = g.reduce(0.0) { $0 + Double($1) }
+        let dot = zip(g, x).reduce(0.0) { $0 + Double($1.0) * Double(($1.1 - shift) * 0.5) }
+        let moments = LaneSums.sumAndSquares(x, count: count), normalized = LaneSums.sumAndNormalizedDot(g, x, shift: shift, scale: 0.5, count: count)
+        let tolerance = 1e-12 * Double(max(count, 1))   // Double rounding only, relative to the sums' scale
+        #expect(abs(moments.sum - sum) <= tolerance * 10)
+        #expect(abs(moments.squares - squares) <= tolerance * 100)
+        #expect(abs(LaneSums.sum(g, count: count) - gradientSum) <= tolerance)
+        #expect(abs(normalized.sum - gradientSum) <= tolerance)
+        #expect(abs(normalized.dot - dot) <= tolerance)
+    }
+
     static let geometries: [ConvGeometry] = [
         ConvGeometry(channels: 2, height: 5, width: 6, kernelH: 3, kernelW: 3, strideH: 1, strideW: 1, padTop: 1, padLeft: 1, outH: 5, outW: 6),
         ConvGeometry(channels: 3, height: 7, width: 7, kernelH: 3, kernelW: 3, strideH: 2, strideW: 2, padTop: 0, padLeft: 1, outH: 4, outW: 4),

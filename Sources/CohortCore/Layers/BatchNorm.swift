@@ -77,8 +77,9 @@ package final class BatchNorm: Layer {
                 for ch in chs {
                     var sum = 0.0, squares = 0.0
                     for i in 0..<n {
-                        let row = src + (i &* c &+ ch) &* size
-                        for t in 0..<size { let v = Double(row[t]); sum += v; squares += v * v }
+                        let row = LaneSums.sumAndSquares(src + (i &* c &+ ch) &* size, count: size)
+                        sum += row.sum
+                        squares += row.squares
                     }
                     statistics[ch] = sum
                     statistics[c &+ ch] = squares
@@ -123,7 +124,7 @@ package final class BatchNorm: Layer {
         let gamma = weight.value.values, dgamma = weight.gradient.values, dbeta = bias.gradient.values
         // Per-channel Σg and Σg·x̂ of this slice: the parameter gradients, and (summed over ranks
         // with sync-BN, like the statistics in forward) the means the input gradient needs. Summed
-        // in Double, as in forward: the input gradient subtracts these means from g, so float32
+        // in Double across rows (`LaneSums`), as in forward: the input gradient subtracts these means from g, so float32
         // sums' rounding (which depends on how the batch is split over ranks) would be amplified.
         let (statistics, means, inverseStd, batchStatistics) = (statistics, means, inverseStd, trainedWithBatchStatistics)
         let (learnsScale, learnsShift) = (weight.isTrainable, bias.isTrainable)
@@ -132,11 +133,9 @@ package final class BatchNorm: Layer {
             let mean = means[ch], inv = inverseStd[ch]
             for i in 0..<n {
                 let base = (i &* c &+ ch) &* size
-                for t in 0..<size {
-                    let gradient = Double(g[base &+ t])
-                    sumG += gradient
-                    sumGX += gradient * Double((xp[base &+ t] - mean) * inv)
-                }
+                let row = LaneSums.sumAndNormalizedDot(g + base, xp + base, shift: mean, scale: inv, count: size)
+                sumG += row.sum
+                sumGX += row.dot
             }
             if learnsShift { dbeta[ch] += Float(sumG) }
             if learnsScale { dgamma[ch] += Float(sumGX) }

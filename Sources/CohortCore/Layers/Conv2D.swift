@@ -192,12 +192,9 @@ package final class Conv2D: Layer {
             let db = bias.gradient.values.baseAddress!
             ThreadSplit.forEachRange(filters, threads: threads, minimumPerThread: 8) { kernels in
                 for k in kernels {
-                    for i in 0..<n {
-                        let row = dyp + (i * filters + k) * plane
-                        var sum: Float = 0
-                        for t in 0..<plane { sum += row[t] }
-                        db[k] += sum
-                    }
+                    var sum = 0.0
+                    for i in 0..<n { sum += LaneSums.sum(dyp + (i * filters + k) * plane, count: plane) }
+                    db[k] += Float(sum)
                 }
             }
         }
