@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A real single-node Slurm on this machine: installs slurm-wlm and munge from Debian if missing,
 # generates a slurm.conf for this host's CPUs and memory, starts munged, slurmctld and slurmd,
-# submits deploy/slurm/train.sbatch for a short fashion-cnn run with 2 tasks, waits, prints the
+# submits deploy/slurm/train.sbatch with its default layout (2 tasks, one per socket: this slurm.conf
+# gives each CPU its own socket) for a short fashion-cnn run, waits, prints the
 # job's output and stops the daemons (also on failure). Needs root.
 #   scripts/slurm-local.sh [extra cohort train flags]      LAUNCHER=mpirun to test the mpirun variant
 #   COHORT=PATH uses that binary instead of building one.
@@ -98,7 +99,7 @@ sinfo -h -o %t | grep -q idle || { echo "slurm-local.sh: the node never became i
 
 export COHORT CKPT=$work/checkpoints
 train=(deploy/slurm/train.sbatch --model fashion-cnn --limit 2048 --holdout 256 --eval-limit 1000 --batch-size 32 --lr 0.05 --momentum 0.9)
-submit=(sbatch --parsable --nodes=1 --ntasks-per-node=2 --cpus-per-task=1 --time=00:10:00 --output="$work/job-%j.out")
+submit=(sbatch --parsable --nodes=1 --time=00:10:00 --output="$work/job-%j.out")
 if [ "${PREEMPT:-0}" = 1 ]; then
   job=$("${submit[@]}" "${train[@]}" --epochs 3 "$@")
   for _ in $(seq 1 300); do [ -f "$CKPT/epoch-0001.safetensors" ] && break; sleep 1; done

@@ -16,8 +16,7 @@ enum DistributedRun {
             printError("cohort: error: \(error)")
             throw ExitCode(1)
         }
-        let threadCount = ThreadPlan.threadsPerRank(cores: ProcessInfo.processInfo.activeProcessorCount,
-                                                    localSize: communicator.localSize, override: threads)
+        let threadCount = ThreadPlan.threadsForThisProcess(localSize: communicator.localSize, override: threads)
         Gemm.setThreads(1)   // every parallel loop is the rank's own (ThreadSplit), GEMMs included
         let status: Int32
         do {

@@ -55,7 +55,7 @@ struct PredictCommand: ParsableCommand {
         let (network, state) = try CheckpointModel.load(checkpoint)
         let shape = ImageShape(channels: state.inputShape[0], height: state.inputShape[1], width: state.inputShape[2])
         let (normalization, centerFraction) = CheckpointModel.preprocessing(state)
-        let threadCount = ThreadPlan.threadsPerRank(cores: ProcessInfo.processInfo.activeProcessorCount, localSize: 1, override: threads)
+        let threadCount = ThreadPlan.threadsForThisProcess(localSize: 1, override: threads)
         let context = Context(mode: .inference, threads: threadCount)
         let classes = network.outputShape.count, perImage = network.inputShape.count
         var predictions: [Prediction] = []

@@ -34,6 +34,17 @@ import Testing
         #expect(first["images_per_sec"] as? Double == windows.sorted()[1])
     }
 
+    /// A rank's default thread count follows its CPU binding: bound to one CPU (`taskset -c 0`, as
+    /// `mpirun --bind-to core` does), it runs one thread on any machine; unbound, cores / ranks.
+    @Test func defaultThreadsFollowTheCPUBinding() throws {
+        let arguments = [CommandRunner.cohort, "bench", "--model", "lenet5", "--batch-size", "4", "--steps", "1", "--warmup", "0", "--json"]
+        let bound = try CommandRunner.run(["taskset", "-c", "0"] + arguments, timeout: 120)
+        #expect(bound.status == 0, "\(bound)")
+        #expect(try Self.object(bound.output)["threads_per_rank"] as? Int == 1)
+        let free = try CommandRunner.run(arguments, timeout: 120)
+        #expect(try Self.object(free.output)["threads_per_rank"] as? Int == ProcessInfo.processInfo.activeProcessorCount)
+    }
+
     /// `cohort` never trains on OpenBLAS kernels older than the CPU's AVX2 or AVX-512, even where
     /// OpenBLAS misdetects the CPU (VMs that hide the model), and a user's OPENBLAS_CORETYPE wins.
     @Test func benchRunsTheBestBLASKernelsTheCPUSupports() throws {

@@ -54,5 +54,24 @@ import Testing
 
     @Test func overrideWins() {
         #expect(ThreadPlan.threadsPerRank(cores: 2, localSize: 2, override: 6) == 6)
+        #expect(ThreadPlan.threadsPerRank(cores: 64, allowedCPUs: 8, localSize: 2, override: 3) == 3)
+    }
+
+    /// A rank bound to its socket's cores runs one thread per core it may use; an unbound rank
+    /// (every CPU allowed) shares the node with the other local ranks.
+    @Test func bindingDecidesTheThreads() {
+        #expect(ThreadPlan.threadsPerRank(cores: 64, allowedCPUs: 32, localSize: 2, override: nil) == 32)
+        #expect(ThreadPlan.threadsPerRank(cores: 64, allowedCPUs: 32, localSize: 1, override: nil) == 32)
+        #expect(ThreadPlan.threadsPerRank(cores: 64, allowedCPUs: 64, localSize: 2, override: nil) == 32)
+        #expect(ThreadPlan.threadsPerRank(cores: 64, allowedCPUs: nil, localSize: 4, override: nil) == 16)
+    }
+
+    @Test func cpuListsAreCounted() {
+        #expect(ThreadPlan.cpuCount(list: "0-3,8,10-11") == 7)
+        #expect(ThreadPlan.cpuCount(list: "5") == 1)
+        #expect(ThreadPlan.cpuCount(list: "0-63") == 64)
+        #expect(ThreadPlan.cpuCount(list: "") == nil)
+        #expect(ThreadPlan.cpuCount(list: "3-1") == nil)
+        #expect(ThreadPlan.cpuCount(list: "a-b") == nil)
     }
 }

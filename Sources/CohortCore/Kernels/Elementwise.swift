@@ -11,6 +11,13 @@ package enum Elementwise {
         }
     }
 
+    /// Sets `count` floats at `target` to zero.
+    package static func zero(_ target: UnsafeMutablePointer<Float>, count: Int, threads: Int) {
+        ThreadSplit.forEachRange(count, threads: threads, minimumPerThread: minimumPerThread) { range in
+            (target + range.lowerBound).update(repeating: 0, count: range.count)
+        }
+    }
+
     /// `count` floats from `source` to `target`.
     package static func copy(_ source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int, threads: Int) {
         ThreadSplit.forEachRange(count, threads: threads, minimumPerThread: minimumPerThread) { range in

@@ -44,11 +44,11 @@ package final class AvgPool2D: Layer {
     package func backward(_ dy: Tensor, context: Context) throws -> Tensor {
         let g = geometry!, planes = dy.shape.batch * g.channels
         let inputGradient = context.buffers.take(inputShape.batched(dy.shape.batch))
-        inputGradient.zero()
         let dyp = dy.values.baseAddress!, dxp = inputGradient.values.baseAddress!
         ThreadSplit.forEachRange(planes, threads: context.threads, minimumPerThread: 8) { range in
             for plane in range {
                 let dxin = dxp + plane &* g.height &* g.width
+                dxin.update(repeating: 0, count: g.height &* g.width)
                 for p in 0..<g.outH {
                     for q in 0..<g.outW {
                         let (rows, cols) = g.window(p: p, q: q)

@@ -54,7 +54,6 @@ package final class Concat: Layer {
     package func backward(_ dy: Tensor, context: Context) throws -> Tensor {
         let n = dy.shape.batch, total = totalChannels
         let inputGradient = context.buffers.take(inputShape.batched(n))
-        inputGradient.zero()
         var channelOffset = total
         for index in branches.indices.reversed() {
             let channels = branchChannels[index]
@@ -67,7 +66,11 @@ package final class Concat: Layer {
                 }
             }
             let dx = try backward(child: branches[index], slice, context: context)
-            Elementwise.add(inputGradient.values, dx.values, into: inputGradient.values, threads: context.threads)
+            if index == branches.count - 1 {   // the first branch back overwrites, the others add
+                Elementwise.copy(dx.values.baseAddress!, to: inputGradient.values.baseAddress!, count: inputGradient.count, threads: context.threads)
+            } else {
+                Elementwise.add(inputGradient.values, dx.values, into: inputGradient.values, threads: context.threads)
+            }
         }
         return inputGradient
     }

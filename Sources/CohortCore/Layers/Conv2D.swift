@@ -162,7 +162,7 @@ package final class Conv2D: Layer {
         guard let x = input else { throw CoreError.invalidArgument("layer '\(name)': backward before forward") }
         let n = x.shape.batch, plane = geometry.outPlane, threads = context.threads
         let inputGradient = context.buffers.take(computesInputGradient ? x.shape : [0])
-        inputGradient.zero()
+        Elementwise.zero(inputGradient.values.baseAddress!, count: inputGradient.count, threads: threads)
         let xp = UnsafePointer(x.values.baseAddress!), dyp = UnsafePointer(dy.values.baseAddress!)
         let dxp = computesInputGradient ? inputGradient.values.baseAddress! : nil
         let wp = UnsafePointer(weight.value.values.baseAddress!)

@@ -136,14 +136,17 @@ package final class MaxPool2D: Layer {
     package func backward(_ dy: Tensor, context: Context) throws -> Tensor {
         let g = geometry!, planes = dy.shape.batch * g.channels
         let inputGradient = context.buffers.take(inputShape.batched(dy.shape.batch))
-        inputGradient.zero()
         let dyp = dy.values.baseAddress!, dxp = inputGradient.values.baseAddress!
         let outPlane = g.outH * g.outW, inPlane = g.height * g.width
         argmax.withUnsafeBufferPointer { arg in
-            for plane in 0..<planes {
-                for o in 0..<outPlane {
-                    let i = plane &* outPlane &+ o
-                    dxp[plane &* inPlane &+ Int(arg[i])] += dyp[i]
+            // Planes are disjoint in dx, so threads split them and each zeroes its own.
+            ThreadSplit.forEachRange(planes, threads: context.threads, minimumPerThread: 8) { range in
+                (dxp + range.lowerBound &* inPlane).update(repeating: 0, count: range.count &* inPlane)
+                for plane in range {
+                    for o in 0..<outPlane {
+                        let i = plane &* outPlane &+ o
+                        dxp[plane &* inPlane &+ Int(arg[i])] += dyp[i]
+                    }
                 }
             }
         }
