@@ -162,7 +162,6 @@ package final class Conv2D: Layer {
         guard let x = input else { throw CoreError.invalidArgument("layer '\(name)': backward before forward") }
         let n = x.shape.batch, plane = geometry.outPlane, threads = context.threads
         let inputGradient = context.buffers.take(computesInputGradient ? x.shape : [0])
-        Elementwise.zero(inputGradient.values.baseAddress!, count: inputGradient.count, threads: threads)
         let xp = UnsafePointer(x.values.baseAddress!), dyp = UnsafePointer(dy.values.baseAddress!)
         let dxp = computesInputGradient ? inputGradient.values.baseAddress! : nil
         let wp = UnsafePointer(weight.value.values.baseAddress!)
@@ -171,6 +170,7 @@ package final class Conv2D: Layer {
             // A frozen kernel's gradient goes to a scratch tensor (the Winograd backward computes both together).
             let scratch = dwp == nil ? context.buffers.take([weight.count]) : nil
             defer { withExtendedLifetime(scratch) {} }
+            Elementwise.zero(inputGradient.values.baseAddress!, count: inputGradient.count, threads: threads)
             winograd.backward(x: xp, weight: wp, outputGradient: dyp, batch: n, weightGradient: dwp ?? scratch!.values.baseAddress!,
                               inputGradient: dxp, buffers: context.buffers, threads: threads)
         } else {
@@ -182,6 +182,7 @@ package final class Conv2D: Layer {
             ThreadSplit.forEachPart(n, parts: parts) { part, images in
                 let first = images.lowerBound
                 if part > 0 { (partials + (part - 1) * weightCount).update(repeating: 0, count: weightCount) }
+                if let dxp { (dxp + first * inPerSample).update(repeating: 0, count: images.count * inPerSample) }   // col2im adds
                 backwardIm2col(x: xp + first * inPerSample, weight: wp, outputGradient: dyp + first * filters * plane, batch: images.count,
                                weightGradient: part == 0 || dwp == nil ? dwp : partials + (part - 1) * weightCount,
                                inputGradient: dxp.map { $0 + first * inPerSample }, workspace: work.part(part))
