@@ -15,7 +15,7 @@ struct PredictCommand: ParsableCommand {
     @Flag(help: "Print one JSON object: the class names and, per image, its path, top class, and every class's probability and logit.")
     var json = false
     @Option(name: .customLong("batch-size"), help: "Images per forward pass.") var batchSize = 32
-    @Option(help: "Threads (default: every core).") var threads: Int?
+    @Option(help: "Threads (default: every core this process may run on).") var threads: Int?
 
     func validate() throws {
         guard top >= 1 else { throw ValidationError("--top must be at least 1 (got \(top))") }

@@ -58,7 +58,7 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("allreduce-dtype"), help: "Width gradients travel at: fp32, or bf16/fp16 (half the bytes, summed in float32) for slow networks.") var allreduceDType = AllreduceDType.fp32
     @Flag(name: .customLong("no-overlap"), help: "Reduce gradients after backward instead of overlapping.") var noOverlap = false
     @Option(name: .customLong("stall-timeout"), help: "Seconds a collective may wait before the job is aborted (default 10× median step, ≥ 60).") var stallTimeout: Double?
-    @Option(help: "Threads per rank (default: cores per node / ranks per node).") var threads: Int?
+    @Option(help: "Threads per rank (default: the CPUs the launcher bound the rank to, else cores per node / ranks per node).") var threads: Int?
     @Option(help: "Write a Chrome trace-event JSON of every rank's steps to FILE (Perfetto, chrome://tracing).") var trace: String?
 
     func validate() throws {

@@ -124,8 +124,8 @@ package final class BatchNorm: Layer {
         let gamma = weight.value.values, dgamma = weight.gradient.values, dbeta = bias.gradient.values
         // Per-channel Σg and Σg·x̂ of this slice: the parameter gradients, and (summed over ranks
         // with sync-BN, like the statistics in forward) the means the input gradient needs. Summed
-        // in Double across rows (`LaneSums`), as in forward: the input gradient subtracts these means from g, so float32
-        // sums' rounding (which depends on how the batch is split over ranks) would be amplified.
+        // in Double (`LaneSums`), as in forward: the input gradient subtracts these means from g,
+        // so float32 sums' rounding (which depends on how the batch is split over ranks) would be amplified.
         let (statistics, means, inverseStd, batchStatistics) = (statistics, means, inverseStd, trainedWithBatchStatistics)
         let (learnsScale, learnsShift) = (weight.isTrainable, bias.isTrainable)
         ThreadSplit.forEachRange(c, threads: context.threads) { chs in for ch in chs {
