@@ -11,9 +11,11 @@ import CohortRandom
     }
 
     /// Outputs that are and are not multiples of 2 and 4 (partial tiles), all three paddings, planes
-    /// of fewer than eight tiles (vectors span tile rows and planes), and a batch that needs several
+    /// of fewer than eight tiles across (vectors span images), and a batch that needs several
     /// chunks with either tile (32×32 with 16 channels: 8 images per F(2×2) chunk, 14 per F(4×4)).
-    /// 5×5 outputs cost the same with either tile, so `winograd4x4` keeps F(2×2) there.
+    /// 5×5 outputs cost the same with either tile, so `winograd4x4` keeps F(2×2) there. Planes under
+    /// eight tiles wide put eight images in a vector: 128 channels at 7×7 over 30 images make chunks
+    /// of 16 + 14 (F(2×2)) and 24 + 6 (F(4×4)) images, so whole and partial groups of eight.
     @Test(arguments: [
         Case(channels: 16, filters: 24, size: 14, padding: .same, batch: 3),
         Case(channels: 20, filters: 16, size: 7, padding: .same, batch: 2),
@@ -22,6 +24,7 @@ import CohortRandom
         Case(channels: 16, filters: 16, size: 32, padding: .same, batch: 16),
         Case(channels: 16, filters: 18, size: 3, padding: .same, batch: 3),
         Case(channels: 16, filters: 16, size: 5, padding: .same, batch: 2),
+        Case(channels: 128, filters: 128, size: 7, padding: .same, batch: 30),
     ], [Conv2D.Algorithm.automatic, .winograd4x4])
     func matchesIm2col(_ c: Case, algorithm: Conv2D.Algorithm) throws {
         let winograd = try run(c, algorithm: algorithm), reference = try run(c, algorithm: .im2col)

@@ -64,7 +64,8 @@ package final class WinogradConvolution {
     static let workspaceFloats = 1 << 19
 
     func chunkSize(batch: Int) -> Int {
-        max(1, min(batch, Self.workspaceFloats / (tile.positions * max(geometry.channels, filters) * tilesPerImage)))
+        let chunk = max(1, min(batch, Self.workspaceFloats / (tile.positions * max(geometry.channels, filters) * tilesPerImage)))
+        return lanesSpanImages && chunk > 8 && chunk < batch ? chunk / 8 * 8 : chunk   // whole groups of eight images
     }
 
     /// y = x ⋆ w (no bias) for `batch` images on `threads` threads; x [N, C, H, W], w [K, C, 3, 3], y [N, K, P, Q].
@@ -170,8 +171,9 @@ package final class WinogradConvolution {
     }
 
     // MARK: - Transforms
-    // Vectorised across 8 tiles (or 8 filter pairs) at a time: the transformed layouts keep those
-    // contiguous. Threads split over image planes, so writes never collide.
+    // Vectorised across 8 tiles of a tile row (or 8 filter pairs) at a time: the transformed layouts
+    // keep those contiguous. Planes under eight tiles wide go across 8 images instead
+    // (`WinogradImageLanes.swift`). Threads split over image planes, so writes never collide.
 
     /// U = G w Gᵀ for every (k, c), into `u` [α², K, C].
     private func transformWeights<T: WinogradTiling>(_ tiling: T.Type, _ w: UnsafePointer<Float>, into u: UnsafeMutablePointer<Float>,
@@ -341,6 +343,7 @@ package final class WinogradConvolution {
     /// V = Bᵀ d B for every tile of every plane of `images` images starting at x.
     private func transformInput<T: WinogradTiling>(_ tiling: T.Type, _ x: UnsafePointer<Float>, images: Int, into v: UnsafeMutablePointer<Float>,
                                                    threads: Int) {
+        if lanesSpanImages { return transformInputAcrossImages(T.self, x, images: images, into: v) }
         let g = geometry, c = g.channels, t = images * tilesPerImage, planeStride = c * t, frame = inputFrame(T.self)
         let (m, alpha) = (T.outputTile, T.inputTile)
         forEachPlane(T.self, images: images, planes: c, frame: frame, block: alpha, threads: threads) { image, channel, item, work in
@@ -359,6 +362,7 @@ package final class WinogradConvolution {
     /// dx += Σ B dV Bᵀ over the tiles covering each pixel (the adjoint of `transformInput`).
     private func transformInputAdjoint<T: WinogradTiling>(_ tiling: T.Type, _ dv: UnsafePointer<Float>, images: Int,
                                                           into dx: UnsafeMutablePointer<Float>, threads: Int) {
+        if lanesSpanImages { return transformInputAdjointAcrossImages(T.self, dv, images: images, into: dx) }
         let g = geometry, c = g.channels, t = images * tilesPerImage, planeStride = c * t, frame = inputFrame(T.self)
         let (m, alpha) = (T.outputTile, T.inputTile)
         forEachPlane(T.self, images: images, planes: c, frame: frame, block: alpha, threads: threads) { image, channel, item, work in
@@ -378,6 +382,7 @@ package final class WinogradConvolution {
     /// y = Aᵀ M A for every tile, keeping the outputs inside P×Q.
     private func transformOutput<T: WinogradTiling>(_ tiling: T.Type, _ mt: UnsafePointer<Float>, images: Int, into y: UnsafeMutablePointer<Float>,
                                                     threads: Int) {
+        if lanesSpanImages { return transformOutputAcrossImages(T.self, mt, images: images, into: y) }
         let g = geometry, k = filters, t = images * tilesPerImage, planeStride = k * t, frame = outputFrame(T.self)
         let (m, alpha) = (T.outputTile, T.inputTile)
         forEachPlane(T.self, images: images, planes: k, frame: frame, block: m, threads: threads) { image, filter, item, work in
@@ -396,6 +401,7 @@ package final class WinogradConvolution {
     /// M̃ = A dy Aᵀ for every tile, outputs outside P×Q counting as zero (the adjoint of `transformOutput`).
     private func transformOutputAdjoint<T: WinogradTiling>(_ tiling: T.Type, _ dy: UnsafePointer<Float>, images: Int,
                                                            into mt: UnsafeMutablePointer<Float>, threads: Int) {
+        if lanesSpanImages { return transformOutputAdjointAcrossImages(T.self, dy, images: images, into: mt) }
         let g = geometry, k = filters, t = images * tilesPerImage, planeStride = k * t, frame = outputFrame(T.self)
         let m = T.outputTile
         forEachPlane(T.self, images: images, planes: k, frame: frame, block: m, threads: threads) { image, filter, item, work in

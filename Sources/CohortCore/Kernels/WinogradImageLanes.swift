@@ -1,0 +1,170 @@
+/// Winograd transforms for planes under eight tiles wide (7×7 and smaller with F(2×2), 14×14 and
+/// smaller with F(4×4)). There a vector of eight tiles of one tile row would leave lanes idle
+/// (a 7×7 plane has 4 or 2 tiles a row), so the eight lanes are instead eight images at the same
+/// tile: each group of eight planes is interleaved into a frame whose element (row, column) holds
+/// the eight images side by side, and a tile's elements are whole vectors.
+///
+/// In this mode the transformed layouts order a chunk's T = images × tiles columns tile-major,
+/// column `tile · images + image`, so the eight images of a group are contiguous; the GEMMs do not
+/// depend on the column order.
+extension WinogradConvolution {
+    /// Whether this convolution's vectors span images rather than a tile row.
+    var lanesSpanImages: Bool { tilesW < 8 }
+
+    /// Eight planes interleaved: element (row, column) of lane j sits at `(row · columns + column) · 8 + j`.
+    struct InterleavedFrame {
+        let rows: Int, columns: Int
+        var count: Int { rows * columns * 8 }
+        /// Floats from one row of the frame to the next.
+        var rowStride: Int { columns * 8 }
+
+        /// The start of the block of tile (th, tw), tiles m apart.
+        @inline(__always) func tileStart(_ th: Int, _ tw: Int, m: Int) -> Int { (m &* th) &* rowStride &+ (m &* tw) &* 8 }
+
+        /// Zeroes `frame` and copies `lanes` height×width planes (the first at `planes`, the next
+        /// `planeStride` apart) into it at (top, left).
+        func load(_ planes: UnsafePointer<Float>, planeStride: Int, lanes: Int, height: Int, width: Int, top: Int, left: Int,
+                  into frame: UnsafeMutablePointer<Float>) {
+            frame.update(repeating: 0, count: count)
+            forEachElement(planeStride: planeStride, lanes: lanes, height: height, width: width, top: top, left: left) { planeIndex, frameIndex in
+                frame[frameIndex] = planes[planeIndex]
+            }
+        }
+
+        /// Copies the height×width block at (0, 0) of every lane of `frame` into its plane.
+        func store(_ frame: UnsafePointer<Float>, planeStride: Int, lanes: Int, height: Int, width: Int, into planes: UnsafeMutablePointer<Float>) {
+            forEachElement(planeStride: planeStride, lanes: lanes, height: height, width: width, top: 0, left: 0) { planeIndex, frameIndex in
+                planes[planeIndex] = frame[frameIndex]
+            }
+        }
+
+        /// Adds the height×width block at (top, left) of every lane of `frame` to its plane.
+        func accumulate(_ frame: UnsafePointer<Float>, planeStride: Int, lanes: Int, height: Int, width: Int, top: Int, left: Int,
+                        into planes: UnsafeMutablePointer<Float>) {
+            forEachElement(planeStride: planeStride, lanes: lanes, height: height, width: width, top: top, left: left) { planeIndex, frameIndex in
+                planes[planeIndex] += frame[frameIndex]
+            }
+        }
+
+        /// Calls `body(planeIndex, frameIndex)` for every element of the first `lanes` planes, where
+        /// the block sits at (top, left) of the frame.
+        @inline(__always)
+        private func forEachElement(planeStride: Int, lanes: Int, height: Int, width: Int, top: Int, left: Int,
+                                    _ body: (_ planeIndex: Int, _ frameIndex: Int) -> Void) {
+            for lane in 0..<lanes {
+                for h in 0..<height {
+                    let planeRow = lane &* planeStride &+ h &* width, frameRow = (h &+ top) &* rowStride &+ left &* 8 &+ lane
+                    for w in 0..<width { body(planeRow &+ w, frameRow &+ w &* 8) }
+                }
+            }
+        }
+    }
+
+    /// Calls `body(group, lanes, frame, workspace)` for every group of up to eight consecutive
+    /// images (group = the first) and every plane, plane-major, with one thread's buffers.
+    private func forEachImageGroup<T: WinogradTiling>(_ tiling: T.Type, images: Int, planes: Int, frame: InterleavedFrame,
+                                                      _ body: (_ plane: Int, _ group: Int, _ lanes: Int, _ padded: UnsafeMutablePointer<Float>,
+                                                               _ d: UnsafeMutablePointer<Lanes.Vector>, _ tmp: UnsafeMutablePointer<Lanes.Vector>,
+                                                               _ out: UnsafeMutablePointer<Lanes.Vector>) -> Void) {
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: frame.count) { buffer in
+            Lanes.withScratch(size: T.positions) { d, tmp, out in
+                for plane in 0..<planes {
+                    for group in stride(from: 0, to: images, by: 8) { body(plane, group, min(8, images - group), buffer.baseAddress!, d, tmp, out) }
+                }
+            }
+        }
+    }
+
+    /// `transformInput` with vectors across images.
+    func transformInputAcrossImages<T: WinogradTiling>(_ tiling: T.Type, _ x: UnsafePointer<Float>, images: Int,
+                                                       into v: UnsafeMutablePointer<Float>) {
+        let g = geometry, c = g.channels, t = images * tilesPerImage, planeStride = c * t
+        let (m, alpha) = (T.outputTile, T.inputTile), frame = InterleavedFrame(rows: m * tilesH + 2, columns: m * tilesW + 2)
+        let rowStride = frame.rowStride
+        forEachImageGroup(T.self, images: images, planes: c, frame: frame) { channel, group, lanes, padded, d, tmp, out in
+            frame.load(x + (group * c + channel) * g.inPlane, planeStride: c * g.inPlane, lanes: lanes, height: g.height, width: g.width,
+                       top: g.padTop, left: g.padLeft, into: padded)
+            for th in 0..<tilesH {
+                for tw in 0..<tilesW {
+                    let start = UnsafePointer(padded + frame.tileStart(th, tw, m: m))
+                    for i in 0..<alpha {
+                        for j in 0..<alpha { d[i * alpha + j] = Lanes.load(start + i * rowStride + j * 8) }
+                    }
+                    Lanes.twoSided(d, n: alpha, m: alpha, tmp: tmp, out: out, T.InputTransform.self)
+                    let column = v + channel * t + (th * tilesW + tw) * images + group
+                    for xi in 0..<T.positions { Lanes.store(out[xi], to: column + xi * planeStride, lanes: lanes) }
+                }
+            }
+        }
+    }
+
+    /// `transformInputAdjoint` with vectors across images.
+    func transformInputAdjointAcrossImages<T: WinogradTiling>(_ tiling: T.Type, _ dv: UnsafePointer<Float>, images: Int,
+                                                              into dx: UnsafeMutablePointer<Float>) {
+        let g = geometry, c = g.channels, t = images * tilesPerImage, planeStride = c * t
+        let (m, alpha) = (T.outputTile, T.inputTile), frame = InterleavedFrame(rows: m * tilesH + 2, columns: m * tilesW + 2)
+        let rowStride = frame.rowStride
+        forEachImageGroup(T.self, images: images, planes: c, frame: frame) { channel, group, lanes, padded, d, tmp, out in
+            padded.update(repeating: 0, count: frame.count)
+            for th in 0..<tilesH {
+                for tw in 0..<tilesW {
+                    let column = dv + channel * t + (th * tilesW + tw) * images + group
+                    for xi in 0..<T.positions { d[xi] = Lanes.load(column + xi * planeStride, lanes: lanes) }
+                    Lanes.twoSided(d, n: alpha, m: alpha, tmp: tmp, out: out, T.InputAdjoint.self)
+                    let start = padded + frame.tileStart(th, tw, m: m)
+                    for i in 0..<alpha {
+                        for j in 0..<alpha { Lanes.add(out[i * alpha + j], to: start + i * rowStride + j * 8) }
+                    }
+                }
+            }
+            frame.accumulate(padded, planeStride: c * g.inPlane, lanes: lanes, height: g.height, width: g.width, top: g.padTop,
+                             left: g.padLeft, into: dx + (group * c + channel) * g.inPlane)
+        }
+    }
+
+    /// `transformOutput` with vectors across images.
+    func transformOutputAcrossImages<T: WinogradTiling>(_ tiling: T.Type, _ mt: UnsafePointer<Float>, images: Int,
+                                                        into y: UnsafeMutablePointer<Float>) {
+        let g = geometry, k = filters, t = images * tilesPerImage, planeStride = k * t
+        let (m, alpha) = (T.outputTile, T.inputTile), frame = InterleavedFrame(rows: m * tilesH, columns: m * tilesW)
+        let rowStride = frame.rowStride
+        forEachImageGroup(T.self, images: images, planes: k, frame: frame) { filter, group, lanes, padded, d, tmp, out in
+            for th in 0..<tilesH {
+                for tw in 0..<tilesW {
+                    let column = mt + filter * t + (th * tilesW + tw) * images + group
+                    for xi in 0..<T.positions { d[xi] = Lanes.load(column + xi * planeStride, lanes: lanes) }
+                    Lanes.twoSided(d, n: alpha, m: m, tmp: tmp, out: out, T.OutputTransform.self)
+                    let start = padded + frame.tileStart(th, tw, m: m)
+                    for i in 0..<m {
+                        for j in 0..<m { Lanes.store(out[i * m + j], to: start + i * rowStride + j * 8) }
+                    }
+                }
+            }
+            frame.store(padded, planeStride: k * g.outPlane, lanes: lanes, height: g.outH, width: g.outW,
+                        into: y + (group * k + filter) * g.outPlane)
+        }
+    }
+
+    /// `transformOutputAdjoint` with vectors across images.
+    func transformOutputAdjointAcrossImages<T: WinogradTiling>(_ tiling: T.Type, _ dy: UnsafePointer<Float>, images: Int,
+                                                               into mt: UnsafeMutablePointer<Float>) {
+        let g = geometry, k = filters, t = images * tilesPerImage, planeStride = k * t
+        let (m, alpha) = (T.outputTile, T.inputTile), frame = InterleavedFrame(rows: m * tilesH, columns: m * tilesW)
+        let rowStride = frame.rowStride
+        forEachImageGroup(T.self, images: images, planes: k, frame: frame) { filter, group, lanes, padded, d, tmp, out in
+            frame.load(dy + (group * k + filter) * g.outPlane, planeStride: k * g.outPlane, lanes: lanes, height: g.outH, width: g.outW,
+                       top: 0, left: 0, into: padded)
+            for th in 0..<tilesH {
+                for tw in 0..<tilesW {
+                    let start = UnsafePointer(padded + frame.tileStart(th, tw, m: m))
+                    for i in 0..<m {
+                        for j in 0..<m { d[i * m + j] = Lanes.load(start + i * rowStride + j * 8) }
+                    }
+                    Lanes.twoSided(d, n: m, m: alpha, tmp: tmp, out: out, T.OutputAdjoint.self)
+                    let column = mt + filter * t + (th * tilesW + tw) * images + group
+                    for xi in 0..<T.positions { Lanes.store(out[xi], to: column + xi * planeStride, lanes: lanes) }
+                }
+            }
+        }
+    }
+}
