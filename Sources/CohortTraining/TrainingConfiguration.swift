@@ -48,6 +48,8 @@ package struct TrainingConfiguration: Sendable {
     package var initStrict = true
     /// Parameter-name prefixes frozen in the network (`--freeze`), recorded for agreement across ranks.
     package var frozen: [String] = []
+    /// The convolution algorithm the network was built with (`--conv`), recorded for agreement across ranks.
+    package var convolution = Conv2D.Algorithm.automatic
     /// The classifier's learning rate relative to the rest (`--lr-head-multiplier`).
     package var headLearningRateMultiplier = 1.0
 
@@ -101,7 +103,7 @@ package struct TrainingConfiguration: Sendable {
             ("weight-decay", "\(weightDecay)"), ("schedule", "\(schedule)"), ("plateau", "\(String(describing: plateau))"),
             ("warmup-epochs", "\(warmupEpochs)"), ("label-smoothing", "\(labelSmoothing)"), ("sync-bn", "\(synchronizeBatchNorm)"), ("allreduce-dtype", allreduceFormat?.rawValue ?? "fp32"), ("augment", "\(augmentation)"),
             ("max-steps", "\(String(describing: maxSteps))"), ("freeze", frozen.joined(separator: ",")),
-            ("lr-head-multiplier", "\(headLearningRateMultiplier)"),
+            ("lr-head-multiplier", "\(headLearningRateMultiplier)"), ("conv", convolution.rawValue),
         ]
     }
 

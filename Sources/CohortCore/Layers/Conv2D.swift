@@ -13,9 +13,10 @@ package final class Conv2D: Layer {
         /// Winograd F(2×2, 3×3) where it applies and pays (3×3, stride 1, ungrouped, ≥ 16 channels
         /// in and out, output larger than 1×1); else im2col.
         case automatic
-        /// As `automatic`, but with F(4×4, 3×3) wherever it needs fewer multiplications. Not the
-        /// default: its transforms round ~10× more (2-rank runs drift from 1-rank ones beyond 1e-5
-        /// in five steps) and on a 2-core AVX-512 Xeon it trained fashion-cnn no faster (README, Speed).
+        /// As `automatic`, but F(4×4, 3×3) on planes under eight of its tiles wide (outputs up to
+        /// 28×28, where vectors span images) when it needs fewer multiplications. Faster where those
+        /// layers dominate (fashion-cnn, resnet18-cifar), but not the default: its transforms round
+        /// ~10× more, so 2-rank runs drift from 1-rank ones beyond 1e-5 in a few steps.
         case winograd4x4
         /// im2col + GEMM always.
         case im2col
@@ -83,7 +84,9 @@ package final class Conv2D: Layer {
         winograd = nil
         guard algorithm != .im2col, inputShape[0] >= 16, filters >= 16, WinogradConvolution.applies(to: geometry, groups: groups),
               let cheapest = WinogradConvolution.cheapestTile(for: geometry) else { return }
-        winograd = WinogradConvolution(geometry: geometry, filters: filters, tile: algorithm == .winograd4x4 ? cheapest : .f2x2)
+        let cheapestTiling = WinogradConvolution(geometry: geometry, filters: filters, tile: cheapest)
+        winograd = algorithm == .winograd4x4 && cheapestTiling.lanesSpanImages
+            ? cheapestTiling : WinogradConvolution(geometry: geometry, filters: filters, tile: .f2x2)
     }
 
     package var forwardFLOPs: Int { 2 * filters * geometry.columnRows * geometry.outPlane }
