@@ -36,7 +36,7 @@ import Testing
         #expect(run.output.contains("layout: 4 host(s) × 2 rank(s) × 1 thread(s)"), "\(run)")
         let one = try CommandRunner.run([CommandRunner.cohort] + DistributedTrainingTests.trainArguments(single, extra: steps), timeout: 120)
         #expect(one.status == 0, "\(one)")
-        let difference = DistributedTrainingTests.maxRelativeDifference(try DistributedTrainingTests.weights(acrossHosts + "/last.safetensors"),
+        let difference = RelativeDifference.maximum(try DistributedTrainingTests.weights(acrossHosts + "/last.safetensors"),
                                                                         try DistributedTrainingTests.weights(single + "/last.safetensors"))
         #expect(difference <= 1e-5, "4 hosts × 2 ranks vs 1 rank: max relative difference \(difference)")
     }

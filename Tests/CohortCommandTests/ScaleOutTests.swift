@@ -16,7 +16,7 @@ import Testing
         let two = try CommandRunner.run(CommandRunner.mpirun(2, Runs.trainArguments(accumulated, limit: 1024, batch: 64, extra: steps + ["--accumulate", "4"])),
                                         timeout: 180)
         #expect(two.status == 0, "\(two)")
-        let difference = Runs.maxRelativeDifference(try Runs.weights(whole + "/last.safetensors"), try Runs.weights(accumulated + "/last.safetensors"))
+        let difference = RelativeDifference.maximum(try Runs.weights(whole + "/last.safetensors"), try Runs.weights(accumulated + "/last.safetensors"))
         #expect(difference <= 1e-5, "2 ranks × 4 micro-batches × 32 vs 1 rank × 256: max relative difference \(difference)")
         let (_, state) = try Runs.loadCheckpoint(accumulated + "/last.safetensors")
         #expect(state.globalBatch == 256 && state.globalStep == 3)
@@ -39,7 +39,7 @@ import Testing
         let compressed = try CommandRunner.run(CommandRunner.mpirun(2, Runs.trainArguments(half, extra: steps + ["--allreduce-dtype", dtype])), timeout: 120)
         #expect(compressed.status == 0, "\(compressed)")
         let a = try Runs.weights(full + "/last.safetensors"), b = try Runs.weights(half + "/last.safetensors")
-        let difference = Runs.relativeNormDifference(a, b)
+        let difference = RelativeDifference.norm(a, b)
         #expect(a != b, "\(dtype) gradients are rounded, so the weights differ")
         // Measured on fashion-cnn after 5 steps (Zen 3): bf16 6.7e-6, fp16 1.3e-6 of the weights' norm.
         #expect(difference < 1e-3, "\(dtype): relative difference of the weights \(difference)")
@@ -53,7 +53,7 @@ import Testing
         let many = try CommandRunner.run(CommandRunner.mpirun(8, Runs.trainArguments(eight, extra: steps)), timeout: 180)
         #expect(many.status == 0, "\(many)")
         #expect(many.output.contains("layout: 1 host(s) × 8 rank(s) × 1 thread(s)"), "\(many)")
-        let difference = Runs.maxRelativeDifference(try Runs.weights(one + "/last.safetensors"), try Runs.weights(eight + "/last.safetensors"))
+        let difference = RelativeDifference.maximum(try Runs.weights(one + "/last.safetensors"), try Runs.weights(eight + "/last.safetensors"))
         #expect(difference <= 1e-5, "8 ranks × 4 vs 1 rank × 32: max relative difference \(difference)")
     }
 

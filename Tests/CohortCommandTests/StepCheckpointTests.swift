@@ -47,7 +47,7 @@ import Testing
         let three = try CommandRunner.run(CommandRunner.mpirun(3, Runs.trainArguments(onThree, extra: stop)), timeout: 180)
         #expect(three.status == 0, "\(three)")
         #expect(three.output.contains("saved by 2 ranks, now 3"), "\(three)")
-        let difference = Runs.maxRelativeDifference(try Runs.weights(onThree + "/last.safetensors"), try Runs.weights(onTwo + "/last.safetensors"))
+        let difference = RelativeDifference.maximum(try Runs.weights(onThree + "/last.safetensors"), try Runs.weights(onTwo + "/last.safetensors"))
         #expect(difference <= 1e-5, "resumed on 3 ranks: max relative difference \(difference)")
     }
 
@@ -67,7 +67,7 @@ import Testing
         #expect(single.status == 0, "\(single)")
         let split = try CommandRunner.run(CommandRunner.mpirun(3, Runs.trainArguments(three, extra: steps)), timeout: 120)
         #expect(split.status == 0, "\(split)")
-        let difference = Runs.maxRelativeDifference(try Runs.weights(one + "/last.safetensors"), try Runs.weights(three + "/last.safetensors"))
+        let difference = RelativeDifference.maximum(try Runs.weights(one + "/last.safetensors"), try Runs.weights(three + "/last.safetensors"))
         #expect(difference <= 1e-5, "3 ranks × 11/11/10 vs 1 rank × 32: max relative difference \(difference)")
     }
 

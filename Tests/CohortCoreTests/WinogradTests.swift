@@ -16,7 +16,8 @@ import CohortRandom
     /// 5×5 outputs cost the same with either tile, so `winograd4x4` keeps F(2×2) there, as on 32×32,
     /// eight F(4×4) tiles wide. Planes under
     /// eight tiles wide put eight images in a vector: 128 channels at 7×7 over 30 images make chunks
-    /// of 16 + 14 (F(2×2)) and 24 + 6 (F(4×4)) images, so whole and partial groups of eight.
+    /// of 16 + 14 (F(2×2)) and 24 + 6 (F(4×4)) images, so whole and partial groups of eight; fashion-cnn's
+    /// conv2 and conv4 shapes over 11 images (a rank's slice of 32 on 3 ranks) do it within one chunk.
     @Test(arguments: [
         Case(channels: 16, filters: 24, size: 14, padding: .same, batch: 3),
         Case(channels: 20, filters: 16, size: 7, padding: .same, batch: 2),
@@ -26,17 +27,20 @@ import CohortRandom
         Case(channels: 16, filters: 18, size: 3, padding: .same, batch: 3),
         Case(channels: 16, filters: 16, size: 5, padding: .same, batch: 2),
         Case(channels: 128, filters: 128, size: 7, padding: .same, batch: 30),
+        Case(channels: 64, filters: 128, size: 14, padding: .same, batch: 11),
+        Case(channels: 128, filters: 256, size: 7, padding: .same, batch: 11),
     ], [Conv2D.Algorithm.automatic, .winograd4x4])
     func matchesIm2col(_ c: Case, algorithm: Conv2D.Algorithm) throws {
         let winograd = try run(c, algorithm: algorithm), reference = try run(c, algorithm: .im2col)
         // F(4×4) only where its tiles span images (outputs up to 28×28) and it is cheaper (not 5×5).
         let expected: WinogradConvolution.Tile = algorithm == .automatic || c.size == 5 || c.size == 32 ? .f2x2 : .f4x4
         #expect(winograd.tile == expected && reference.tile == nil)
-        // Measured worst errors: ~2e-7 for F(2×2), ~3e-6 for F(4×4), whose transforms scale by up to 8 and 1/24.
+        // Measured worst errors: up to 5e-7 for F(2×2), 7.5e-6 for F(4×4) (fashion-cnn's conv4 shape,
+        // C128 K256 7×7), whose transforms scale by up to 8 and 1/24.
         let tolerance = expected == .f2x2 ? 2e-6 : 2e-5
-        #expect(Self.worstError(winograd.y, reference.y) < tolerance)
-        #expect(Self.worstError(winograd.dx, reference.dx) < tolerance)
-        #expect(Self.worstError(winograd.gradients, reference.gradients) < tolerance)
+        #expect(RelativeDifference.maximum(reference.y, winograd.y) < tolerance)
+        #expect(RelativeDifference.maximum(reference.dx, winograd.dx) < tolerance)
+        #expect(RelativeDifference.maximum(reference.gradients, winograd.gradients) < tolerance)
     }
 
     /// F(4×4) pays from 3×3 outputs on, except where F(2×2) tiles 5×5 exactly as cheaply; a 1×1
@@ -58,13 +62,6 @@ import CohortRandom
             _ = try Network(root: conv, inputShape: [channels, 8, 8])
             #expect(conv.winogradTile == nil, "C\(channels) K\(filters) s\(stride)")
         }
-    }
-
-    /// Largest |a − b| relative to the largest |b|.
-    static func worstError(_ a: [Float], _ b: [Float]) -> Double {
-        precondition(a.count == b.count && !b.isEmpty)
-        let scale = Double(b.map { abs($0) }.max()!)
-        return zip(a, b).map { Double(abs($0 - $1)) }.max()! / max(scale, 1e-30)
     }
 
     func run(_ c: Case, algorithm: Conv2D.Algorithm) throws -> (y: [Float], dx: [Float], gradients: [Float], tile: WinogradConvolution.Tile?) {

@@ -1,5 +1,6 @@
 import CohortCore
 import CohortModels
+import CohortTestSupport
 import Testing
 
 /// A rank's threads change how work is split, not what is computed: a training step of each model
@@ -32,15 +33,6 @@ import Testing
         return (Array(logits.values), Array(network.arena.gradients), Array(network.arena.bufferValues))
     }
 
-    /// ‖a − b‖ / ‖a‖ in Double. A norm rather than a maximum: an activation within rounding of a
-    /// ReLU's or max-pool's kink may take the other branch on one side, which moves single gradient
-    /// entries by far more than rounding while the whole stays close.
-    static func relativeNormDifference(_ a: [Float], _ b: [Float]) -> Double {
-        let difference = zip(a, b).reduce(0.0) { $0 + Double($1.0 - $1.1) * Double($1.0 - $1.1) }
-        let norm = a.reduce(0.0) { $0 + Double($1) * Double($1) }
-        return (difference / max(norm, 1e-300)).squareRoot()
-    }
-
     @Test(arguments: [
         Case(model: "fashion-cnn", input: [1, 28, 28], convolution: .automatic),
         Case(model: "fashion-cnn", input: [1, 28, 28], convolution: .im2col),
@@ -53,13 +45,13 @@ import Testing
     ])
     func threeThreadsComputeWhatOneThreadDoes(_ c: Case) throws {
         let one = try Self.step(c, threads: 1), three = try Self.step(c, threads: 3)
-        let logits = Self.relativeNormDifference(one.logits, three.logits)
-        let gradients = Self.relativeNormDifference(one.gradients, three.gradients)
-        let buffers = Self.relativeNormDifference(one.buffers, three.buffers)
+        let logits = RelativeDifference.norm(one.logits, three.logits)
+        let gradients = RelativeDifference.norm(one.gradients, three.gradients)
+        let buffers = RelativeDifference.norm(one.buffers, three.buffers)
         #expect(logits <= 1e-5, "\(c.model): logits differ by \(logits)")
         #expect(gradients <= 1e-4, "\(c.model): gradients differ by \(gradients)")
         #expect(buffers <= 1e-5, "\(c.model): BatchNorm running statistics differ by \(buffers)")
         let again = try Self.step(c, threads: 3).gradients
-        #expect(again == three.gradients, "\(c.model): two 3-thread steps differ by \(Self.relativeNormDifference(three.gradients, again))")
+        #expect(again == three.gradients, "\(c.model): two 3-thread steps differ by \(RelativeDifference.norm(three.gradients, again))")
     }
 }
