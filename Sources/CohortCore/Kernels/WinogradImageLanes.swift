@@ -1,5 +1,5 @@
-/// Winograd transforms for planes under eight tiles wide (7×7 and smaller with F(2×2), 14×14 and
-/// smaller with F(4×4)). There a vector of eight tiles of one tile row would leave lanes idle
+/// Winograd transforms for planes under eight tiles wide (outputs up to 14×14 with F(2×2), up to
+/// 28×28 with F(4×4)). There a vector of eight tiles of one tile row would leave lanes idle
 /// (a 7×7 plane has 4 or 2 tiles a row), so the eight lanes are instead eight images at the same
 /// tile: each group of eight planes is interleaved into a frame whose element (row, column) holds
 /// the eight images side by side, and a tile's elements are whole vectors.
@@ -8,8 +8,11 @@
 /// column `tile · images + image`, so the eight images of a group are contiguous; the GEMMs do not
 /// depend on the column order.
 extension WinogradConvolution {
+    /// Whether `tile`'s vectors span images rather than a tile row on outputs of `geometry`.
+    static func lanesSpanImages(_ tile: Tile, geometry: ConvGeometry) -> Bool { (geometry.outW + tile.rawValue - 1) / tile.rawValue < 8 }
+
     /// Whether this convolution's vectors span images rather than a tile row.
-    var lanesSpanImages: Bool { tilesW < 8 }
+    var lanesSpanImages: Bool { Self.lanesSpanImages(tile, geometry: geometry) }
 
     /// Eight planes interleaved: element (row, column) of lane j sits at `(row · columns + column) · 8 + j`.
     struct InterleavedFrame {
@@ -75,26 +78,62 @@ extension WinogradConvolution {
         }
     }
 
+    /// For every tile: its n×n block of `padded` (tiles m apart), transformed by F on both sides
+    /// to α×α, stored to the tile's α² columns of a group (`columns` = the plane's first column for
+    /// the group's first image).
+    @inline(__always)
+    private func framedBlocksToColumns<F: Lanes.Transform>(_ f: F.Type, n: Int, alpha: Int, m: Int, frame: InterleavedFrame,
+                                                           padded: UnsafePointer<Float>, columns: UnsafeMutablePointer<Float>,
+                                                           images: Int, planeStride: Int, lanes: Int, d: UnsafeMutablePointer<Lanes.Vector>,
+                                                           tmp: UnsafeMutablePointer<Lanes.Vector>, out: UnsafeMutablePointer<Lanes.Vector>) {
+        let rowStride = frame.rowStride
+        for th in 0..<tilesH {
+            for tw in 0..<tilesW {
+                let start = padded + frame.tileStart(th, tw, m: m)
+                for i in 0..<n {
+                    for j in 0..<n { d[i * n + j] = Lanes.load(start + i * rowStride + j * 8) }
+                }
+                Lanes.twoSided(d, n: n, m: alpha, tmp: tmp, out: out, F.self)
+                let column = columns + (th * tilesW + tw) * images
+                for xi in 0..<alpha * alpha { Lanes.store(out[xi], to: column + xi * planeStride, lanes: lanes) }
+            }
+        }
+    }
+
+    /// For every tile: its α² columns of a group, transformed by F on both sides to n×n, stored to
+    /// (or, with `accumulate`, added to) its block of `padded`. The inverse walk of `framedBlocksToColumns`.
+    @inline(__always)
+    private func columnsToFramedBlocks<F: Lanes.Transform>(_ f: F.Type, n: Int, alpha: Int, m: Int, accumulate: Bool, frame: InterleavedFrame,
+                                                           columns: UnsafePointer<Float>, padded: UnsafeMutablePointer<Float>,
+                                                           images: Int, planeStride: Int, lanes: Int, d: UnsafeMutablePointer<Lanes.Vector>,
+                                                           tmp: UnsafeMutablePointer<Lanes.Vector>, out: UnsafeMutablePointer<Lanes.Vector>) {
+        let rowStride = frame.rowStride
+        for th in 0..<tilesH {
+            for tw in 0..<tilesW {
+                let column = columns + (th * tilesW + tw) * images
+                for xi in 0..<alpha * alpha { d[xi] = Lanes.load(column + xi * planeStride, lanes: lanes) }
+                Lanes.twoSided(d, n: alpha, m: n, tmp: tmp, out: out, F.self)
+                let start = padded + frame.tileStart(th, tw, m: m)
+                for i in 0..<n {
+                    for j in 0..<n {
+                        if accumulate { Lanes.add(out[i * n + j], to: start + i * rowStride + j * 8) }
+                        else { Lanes.store(out[i * n + j], to: start + i * rowStride + j * 8) }
+                    }
+                }
+            }
+        }
+    }
+
     /// `transformInput` with vectors across images.
     func transformInputAcrossImages<T: WinogradTiling>(_ tiling: T.Type, _ x: UnsafePointer<Float>, images: Int,
                                                        into v: UnsafeMutablePointer<Float>) {
         let g = geometry, c = g.channels, t = images * tilesPerImage, planeStride = c * t
         let (m, alpha) = (T.outputTile, T.inputTile), frame = InterleavedFrame(rows: m * tilesH + 2, columns: m * tilesW + 2)
-        let rowStride = frame.rowStride
         forEachImageGroup(T.self, images: images, planes: c, frame: frame) { channel, group, lanes, padded, d, tmp, out in
             frame.load(x + (group * c + channel) * g.inPlane, planeStride: c * g.inPlane, lanes: lanes, height: g.height, width: g.width,
                        top: g.padTop, left: g.padLeft, into: padded)
-            for th in 0..<tilesH {
-                for tw in 0..<tilesW {
-                    let start = UnsafePointer(padded + frame.tileStart(th, tw, m: m))
-                    for i in 0..<alpha {
-                        for j in 0..<alpha { d[i * alpha + j] = Lanes.load(start + i * rowStride + j * 8) }
-                    }
-                    Lanes.twoSided(d, n: alpha, m: alpha, tmp: tmp, out: out, T.InputTransform.self)
-                    let column = v + channel * t + (th * tilesW + tw) * images + group
-                    for xi in 0..<T.positions { Lanes.store(out[xi], to: column + xi * planeStride, lanes: lanes) }
-                }
-            }
+            framedBlocksToColumns(T.InputTransform.self, n: alpha, alpha: alpha, m: m, frame: frame, padded: padded,
+                                  columns: v + channel * t + group, images: images, planeStride: planeStride, lanes: lanes, d: d, tmp: tmp, out: out)
         }
     }
 
@@ -103,20 +142,11 @@ extension WinogradConvolution {
                                                               into dx: UnsafeMutablePointer<Float>) {
         let g = geometry, c = g.channels, t = images * tilesPerImage, planeStride = c * t
         let (m, alpha) = (T.outputTile, T.inputTile), frame = InterleavedFrame(rows: m * tilesH + 2, columns: m * tilesW + 2)
-        let rowStride = frame.rowStride
         forEachImageGroup(T.self, images: images, planes: c, frame: frame) { channel, group, lanes, padded, d, tmp, out in
             padded.update(repeating: 0, count: frame.count)
-            for th in 0..<tilesH {
-                for tw in 0..<tilesW {
-                    let column = dv + channel * t + (th * tilesW + tw) * images + group
-                    for xi in 0..<T.positions { d[xi] = Lanes.load(column + xi * planeStride, lanes: lanes) }
-                    Lanes.twoSided(d, n: alpha, m: alpha, tmp: tmp, out: out, T.InputAdjoint.self)
-                    let start = padded + frame.tileStart(th, tw, m: m)
-                    for i in 0..<alpha {
-                        for j in 0..<alpha { Lanes.add(out[i * alpha + j], to: start + i * rowStride + j * 8) }
-                    }
-                }
-            }
+            columnsToFramedBlocks(T.InputAdjoint.self, n: alpha, alpha: alpha, m: m, accumulate: true, frame: frame,
+                                  columns: dv + channel * t + group, padded: padded, images: images, planeStride: planeStride, lanes: lanes,
+                                  d: d, tmp: tmp, out: out)
             frame.accumulate(padded, planeStride: c * g.inPlane, lanes: lanes, height: g.height, width: g.width, top: g.padTop,
                              left: g.padLeft, into: dx + (group * c + channel) * g.inPlane)
         }
@@ -127,19 +157,10 @@ extension WinogradConvolution {
                                                         into y: UnsafeMutablePointer<Float>) {
         let g = geometry, k = filters, t = images * tilesPerImage, planeStride = k * t
         let (m, alpha) = (T.outputTile, T.inputTile), frame = InterleavedFrame(rows: m * tilesH, columns: m * tilesW)
-        let rowStride = frame.rowStride
         forEachImageGroup(T.self, images: images, planes: k, frame: frame) { filter, group, lanes, padded, d, tmp, out in
-            for th in 0..<tilesH {
-                for tw in 0..<tilesW {
-                    let column = mt + filter * t + (th * tilesW + tw) * images + group
-                    for xi in 0..<T.positions { d[xi] = Lanes.load(column + xi * planeStride, lanes: lanes) }
-                    Lanes.twoSided(d, n: alpha, m: m, tmp: tmp, out: out, T.OutputTransform.self)
-                    let start = padded + frame.tileStart(th, tw, m: m)
-                    for i in 0..<m {
-                        for j in 0..<m { Lanes.store(out[i * m + j], to: start + i * rowStride + j * 8) }
-                    }
-                }
-            }
+            columnsToFramedBlocks(T.OutputTransform.self, n: m, alpha: alpha, m: m, accumulate: false, frame: frame,
+                                  columns: mt + filter * t + group, padded: padded, images: images, planeStride: planeStride, lanes: lanes,
+                                  d: d, tmp: tmp, out: out)
             frame.store(padded, planeStride: k * g.outPlane, lanes: lanes, height: g.outH, width: g.outW,
                         into: y + (group * k + filter) * g.outPlane)
         }
@@ -150,21 +171,11 @@ extension WinogradConvolution {
                                                                into mt: UnsafeMutablePointer<Float>) {
         let g = geometry, k = filters, t = images * tilesPerImage, planeStride = k * t
         let (m, alpha) = (T.outputTile, T.inputTile), frame = InterleavedFrame(rows: m * tilesH, columns: m * tilesW)
-        let rowStride = frame.rowStride
         forEachImageGroup(T.self, images: images, planes: k, frame: frame) { filter, group, lanes, padded, d, tmp, out in
             frame.load(dy + (group * k + filter) * g.outPlane, planeStride: k * g.outPlane, lanes: lanes, height: g.outH, width: g.outW,
                        top: 0, left: 0, into: padded)
-            for th in 0..<tilesH {
-                for tw in 0..<tilesW {
-                    let start = UnsafePointer(padded + frame.tileStart(th, tw, m: m))
-                    for i in 0..<m {
-                        for j in 0..<m { d[i * m + j] = Lanes.load(start + i * rowStride + j * 8) }
-                    }
-                    Lanes.twoSided(d, n: m, m: alpha, tmp: tmp, out: out, T.OutputAdjoint.self)
-                    let column = mt + filter * t + (th * tilesW + tw) * images + group
-                    for xi in 0..<T.positions { Lanes.store(out[xi], to: column + xi * planeStride, lanes: lanes) }
-                }
-            }
+            framedBlocksToColumns(T.OutputAdjoint.self, n: m, alpha: alpha, m: m, frame: frame, padded: padded,
+                                  columns: mt + filter * t + group, images: images, planeStride: planeStride, lanes: lanes, d: d, tmp: tmp, out: out)
         }
     }
 }

@@ -84,9 +84,8 @@ package final class Conv2D: Layer {
         winograd = nil
         guard algorithm != .im2col, inputShape[0] >= 16, filters >= 16, WinogradConvolution.applies(to: geometry, groups: groups),
               let cheapest = WinogradConvolution.cheapestTile(for: geometry) else { return }
-        let cheapestTiling = WinogradConvolution(geometry: geometry, filters: filters, tile: cheapest)
-        winograd = algorithm == .winograd4x4 && cheapestTiling.lanesSpanImages
-            ? cheapestTiling : WinogradConvolution(geometry: geometry, filters: filters, tile: .f2x2)
+        let tile = algorithm == .winograd4x4 && WinogradConvolution.lanesSpanImages(cheapest, geometry: geometry) ? cheapest : .f2x2
+        winograd = WinogradConvolution(geometry: geometry, filters: filters, tile: tile)
     }
 
     package var forwardFLOPs: Int { 2 * filters * geometry.columnRows * geometry.outPlane }
