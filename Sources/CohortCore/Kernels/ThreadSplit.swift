@@ -44,6 +44,9 @@ package enum ThreadSplit {
 
     private static func run(_ count: Int, parts: Int, _ body: (_ part: Int, _ range: Range<Int>) -> Void) {
         // The ranges are disjoint and `body` writes only within its range (or its part's workspace).
+        let ran = ThreadTeam.shared.run(parts: parts) { p in body(p, (count * p / parts)..<(count * (p + 1) / parts)) }
+        guard !ran else { return }
+        // The team is busy (a region inside a region, or another thread's): Dispatch's pool.
         withoutActuallyEscaping(body) { escapable in
             nonisolated(unsafe) let work = escapable
             DispatchQueue.concurrentPerform(iterations: parts) { p in
