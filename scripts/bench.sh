@@ -4,6 +4,7 @@
 #   scripts/bench.sh --cohort   Cohort only (no peer virtualenv needed)
 #   scripts/bench.sh --quick    shorter timing windows (noisier)
 #   COHORT=path/to/cohort       times that binary instead of building one
+#   CONV=winograd4x4|im2col     Cohort's convolution algorithm (default automatic)
 # Peers run the scripts in bench/peers from the virtualenv made by bench/peers/setup.sh --torch
 # (PEERS_DIR and PEERS_VENV override where). Results: $BENCH_DIR (default runs/bench-DATE; absolute,
 # or relative to the repository root) holds cohort.jsonl, peers.jsonl and table.md; the table is
@@ -40,7 +41,8 @@ for w in "${workloads[@]}"; do
   read -r name model batch size classes steps quicksteps <<<"$w"
   cohort_windows=3
   [ "$quick" -eq 1 ] && steps=$quicksteps cohort_windows=1
-  common=(bench --model "$model" --batch-size "$batch" --image-size "$size" --classes "$classes" --steps "$steps" --windows "$cohort_windows" --warmup 2 --json)
+  common=(bench --model "$model" --batch-size "$batch" --image-size "$size" --classes "$classes" --steps "$steps" --windows "$cohort_windows" --warmup 2 --json
+          --conv "${CONV:-automatic}")
   echo "bench.sh: cohort $name batch $batch" >&2
   echo "{\"workload\":\"$name\",\"layout\":\"1x2\",\"result\":$("$cohort" "${common[@]}" --threads 2)}" >> "$out/cohort.jsonl"
   echo "{\"workload\":\"$name\",\"layout\":\"2x1\",\"result\":$("${launcher[@]}" "$cohort" "${common[@]}" --threads 1)}" >> "$out/cohort.jsonl"
