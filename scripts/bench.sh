@@ -4,7 +4,7 @@
 #   scripts/bench.sh --cohort   Cohort only (no peer virtualenv needed)
 #   scripts/bench.sh --quick    shorter timing windows (noisier)
 #   COHORT=path/to/cohort       times that binary instead of building one
-#   CONV=winograd4x4|im2col     Cohort's convolution algorithm (default automatic)
+#   CONV=winograd2x2|im2col     Cohort's convolution algorithm (default automatic)
 # Peers run the scripts in bench/peers from the virtualenv made by bench/peers/setup.sh --torch
 # (PEERS_DIR and PEERS_VENV override where). Results: $BENCH_DIR (default runs/bench-DATE; absolute,
 # or relative to the repository root) holds cohort.jsonl, peers.jsonl and table.md; the table is

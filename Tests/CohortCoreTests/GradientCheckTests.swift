@@ -23,8 +23,8 @@ import Testing
         ConvCase(channels: 3, size: 6, filters: 3, kernel: 3, stride: 2, padding: .same, groups: 3, bias: false),
         ConvCase(channels: 2, size: 4, filters: 4, kernel: 3, stride: 1, padding: .same, groups: 2, bias: true),
         ConvCase(channels: 2, size: 11, filters: 2, kernel: 5, stride: 4, padding: .valid, groups: 1, bias: true),
-        ConvCase(channels: 16, size: 5, filters: 16, kernel: 3, stride: 1, padding: .same, groups: 1, bias: true),  // Winograd F(2×2)
-        ConvCase(channels: 16, size: 7, filters: 16, kernel: 3, stride: 1, padding: .same, groups: 1, bias: false, algorithm: .winograd4x4),  // F(4×4)
+        ConvCase(channels: 16, size: 5, filters: 16, kernel: 3, stride: 1, padding: .same, groups: 1, bias: true, algorithm: .winograd2x2),  // Winograd F(2×2)
+        ConvCase(channels: 16, size: 7, filters: 16, kernel: 3, stride: 1, padding: .same, groups: 1, bias: false),  // F(4×4)
     ])
     func conv2D(_ c: ConvCase) throws {
         let layer = Conv2D(filters: c.filters, kernel: c.kernel, stride: c.stride, padding: c.padding, groups: c.groups, bias: c.bias, name: "conv")

@@ -13,7 +13,7 @@ import CohortRandom
     /// Outputs that are and are not multiples of 2 and 4 (partial tiles), all three paddings, planes
     /// of fewer than eight tiles across (vectors span images), and a batch that needs several
     /// chunks with either tile (32×32 with 16 channels: 8 images per F(2×2) chunk, 14 per F(4×4)).
-    /// 5×5 outputs cost the same with either tile, so `winograd4x4` keeps F(2×2) there, as on 32×32,
+    /// 5×5 outputs cost the same with either tile, so `automatic` keeps F(2×2) there, as on 32×32,
     /// eight F(4×4) tiles wide. Planes under
     /// eight tiles wide put eight images in a vector: 128 channels at 7×7 over 30 images make chunks
     /// of 16 + 14 (F(2×2)) and 24 + 6 (F(4×4)) images, so whole and partial groups of eight; fashion-cnn's
@@ -29,11 +29,11 @@ import CohortRandom
         Case(channels: 128, filters: 128, size: 7, padding: .same, batch: 30),
         Case(channels: 64, filters: 128, size: 14, padding: .same, batch: 11),
         Case(channels: 128, filters: 256, size: 7, padding: .same, batch: 11),
-    ], [Conv2D.Algorithm.automatic, .winograd4x4])
+    ], [Conv2D.Algorithm.winograd2x2, .automatic])
     func matchesIm2col(_ c: Case, algorithm: Conv2D.Algorithm) throws {
         let winograd = try run(c, algorithm: algorithm), reference = try run(c, algorithm: .im2col)
         // F(4×4) only where its tiles span images (outputs up to 28×28) and it is cheaper (not 5×5).
-        let expected: WinogradConvolution.Tile = algorithm == .automatic || c.size == 5 || c.size == 32 ? .f2x2 : .f4x4
+        let expected: WinogradConvolution.Tile = algorithm == .winograd2x2 || c.size == 5 || c.size == 32 ? .f2x2 : .f4x4
         #expect(winograd.tile == expected && reference.tile == nil)
         // Measured worst errors: up to 5e-7 for F(2×2), 7.5e-6 for F(4×4) (fashion-cnn's conv4 shape,
         // C128 K256 7×7), whose transforms scale by up to 8 and 1/24.

@@ -1,23 +1,24 @@
-/// 2-D convolution (cross-correlation), NCHW, via im2col + GEMM.
+/// 2-D convolution (cross-correlation), NCHW, via Winograd or im2col + GEMM.
 ///
 /// Shapes: x [N, C, H, W], weight [K, C/G, R, S], bias [K], y [N, K, P, Q], with G groups
 /// (G = C gives a depthwise convolution).
 /// y[n, k, p, q] = bias[k] + Σ_{c∈group(k), r, s} weight[k, c, r, s] · x[n, c, p·stride − pad + r, q·stride − pad + s].
-/// 3×3 stride-1 layers with at least 16 input channels and filters run Winograd F(2×2, 3×3)
-/// (`WinogradConvolution`; F(4×4, 3×3) on request); the others im2col + GEMM, where samples are processed in chunks whose
+/// 3×3 stride-1 layers with at least 16 input channels and filters run Winograd F(4×4, 3×3) or
+/// F(2×2, 3×3) (`WinogradConvolution`, `Algorithm`); the others im2col + GEMM, where samples are processed in chunks whose
 /// column matrices sit side by side, so one GEMM covers several small images. Forward caches a
 /// reference to x (the column matrix or Winograd transform is rebuilt in backward).
 package final class Conv2D: Layer {
     /// How a layer computes its convolution.
     package enum Algorithm: String, Sendable, CaseIterable {
-        /// Winograd F(2×2, 3×3) where it applies and pays (3×3, stride 1, ungrouped, ≥ 16 channels
-        /// in and out, output larger than 1×1); else im2col.
+        /// Winograd where it applies and pays (3×3, stride 1, ungrouped, ≥ 16 channels in and out,
+        /// output larger than 1×1), else im2col. The tile is F(4×4, 3×3) on planes under eight of its
+        /// tiles wide (outputs up to 28×28, where vectors span images) when it needs fewer
+        /// multiplications, else F(2×2, 3×3). F(4×4) rounds ~10× more than F(2×2), so layouts agree
+        /// step by step but may part after a few steps where an input sits on a ReLU's kink (§4.2).
         case automatic
-        /// As `automatic`, but F(4×4, 3×3) on planes under eight of its tiles wide (outputs up to
-        /// 28×28, where vectors span images) when it needs fewer multiplications. Faster where those
-        /// layers dominate (fashion-cnn, resnet18-cifar), but not the default: its transforms round
-        /// ~10× more, so 2-rank runs drift from 1-rank ones beyond 1e-5 in a few steps.
-        case winograd4x4
+        /// As `automatic`, but always the F(2×2) tile: slower where F(4×4) applies, but layouts
+        /// (ranks, threads) agree within 1e-5 over many steps.
+        case winograd2x2
         /// im2col + GEMM always.
         case im2col
     }
@@ -84,7 +85,7 @@ package final class Conv2D: Layer {
         winograd = nil
         guard algorithm != .im2col, inputShape[0] >= 16, filters >= 16, WinogradConvolution.applies(to: geometry, groups: groups),
               let cheapest = WinogradConvolution.cheapestTile(for: geometry) else { return }
-        let tile = algorithm == .winograd4x4 && WinogradConvolution.lanesSpanImages(cheapest, geometry: geometry) ? cheapest : .f2x2
+        let tile = algorithm == .automatic && WinogradConvolution.lanesSpanImages(cheapest, geometry: geometry) ? cheapest : .f2x2
         winograd = WinogradConvolution(geometry: geometry, filters: filters, tile: tile)
     }
 
