@@ -13,9 +13,9 @@ import CohortRandom
     /// Outputs that are and are not multiples of 2 and 4 (partial tiles), all three paddings, planes
     /// of fewer than eight tiles across (vectors span images), and a batch that needs several
     /// chunks with either tile (32×32 with 16 channels: 8 images per F(2×2) chunk, 14 per F(4×4)).
-    /// 5×5 outputs cost the same with either tile, so `automatic` keeps F(2×2) there, as on 32×32,
-    /// eight F(4×4) tiles wide. Planes under
-    /// eight tiles wide put eight images in a vector: 128 channels at 7×7 over 30 images make chunks
+    /// 5×5 outputs cost the same with either tile, so `automatic` keeps F(2×2) there; 32×32 is eight
+    /// F(4×4) tiles wide, a whole vector per tile row, and 42×42 eleven
+    /// (a whole vector and a partial one, whose last tile is partial too). Planes under eight tiles wide put eight images in a vector: 128 channels at 7×7 over 30 images make chunks
     /// of 16 + 14 (F(2×2)) and 24 + 6 (F(4×4)) images, so whole and partial groups of eight; fashion-cnn's
     /// conv2 and conv4 shapes over 11 images (a rank's slice of 32 on 3 ranks) do it within one chunk.
     @Test(arguments: [
@@ -24,6 +24,7 @@ import CohortRandom
         Case(channels: 16, filters: 16, size: 9, padding: .valid, batch: 2),
         Case(channels: 16, filters: 17, size: 6, padding: .explicit(height: 2, width: 2), batch: 2),
         Case(channels: 16, filters: 16, size: 32, padding: .same, batch: 16),
+        Case(channels: 16, filters: 16, size: 42, padding: .same, batch: 2),
         Case(channels: 16, filters: 18, size: 3, padding: .same, batch: 3),
         Case(channels: 16, filters: 16, size: 5, padding: .same, batch: 2),
         Case(channels: 128, filters: 128, size: 7, padding: .same, batch: 30),
@@ -32,8 +33,8 @@ import CohortRandom
     ], [Conv2D.Algorithm.winograd2x2, .automatic])
     func matchesIm2col(_ c: Case, algorithm: Conv2D.Algorithm) throws {
         let winograd = try run(c, algorithm: algorithm), reference = try run(c, algorithm: .im2col)
-        // F(4×4) only where its tiles span images (outputs up to 28×28) and it is cheaper (not 5×5).
-        let expected: WinogradConvolution.Tile = algorithm == .winograd2x2 || c.size == 5 || c.size == 32 ? .f2x2 : .f4x4
+        // F(4×4) wherever it is cheaper (not 5×5).
+        let expected: WinogradConvolution.Tile = algorithm == .winograd2x2 || c.size == 5 ? .f2x2 : .f4x4
         #expect(winograd.tile == expected && reference.tile == nil)
         // Measured worst errors: up to 5e-7 for F(2×2), 7.5e-6 for F(4×4) (fashion-cnn's conv4 shape,
         // C128 K256 7×7), whose transforms scale by up to 8 and 1/24.

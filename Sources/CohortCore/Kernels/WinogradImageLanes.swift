@@ -8,11 +8,8 @@
 /// column `tile · images + image`, so the eight images of a group are contiguous; the GEMMs do not
 /// depend on the column order.
 extension WinogradConvolution {
-    /// Whether `tile`'s vectors span images rather than a tile row on outputs of `geometry`.
-    static func lanesSpanImages(_ tile: Tile, geometry: ConvGeometry) -> Bool { (geometry.outW + tile.rawValue - 1) / tile.rawValue < 8 }
-
     /// Whether this convolution's vectors span images rather than a tile row.
-    var lanesSpanImages: Bool { Self.lanesSpanImages(tile, geometry: geometry) }
+    var lanesSpanImages: Bool { tilesW < 8 }
 
     /// Eight planes interleaved: element (row, column) of lane j sits at `(row · columns + column) · 8 + j`.
     struct InterleavedFrame {

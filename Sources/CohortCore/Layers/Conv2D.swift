@@ -11,10 +11,10 @@ package final class Conv2D: Layer {
     /// How a layer computes its convolution.
     package enum Algorithm: String, Sendable, CaseIterable {
         /// Winograd where it applies and pays (3×3, stride 1, ungrouped, ≥ 16 channels in and out,
-        /// output larger than 1×1), else im2col. The tile is F(4×4, 3×3) on planes under eight of its
-        /// tiles wide (outputs up to 28×28, where vectors span images) when it needs fewer
-        /// multiplications, else F(2×2, 3×3). F(4×4) rounds ~10× more than F(2×2), so layouts agree
-        /// step by step but may part after a few steps where an input sits on a ReLU's kink (§4.2).
+        /// output larger than 1×1), else im2col. The tile is F(4×4, 3×3) where it needs fewer
+        /// multiplications (every output from 3×3 on but 5×5), else F(2×2, 3×3). F(4×4) rounds ~10×
+        /// more than F(2×2), so layouts agree step by step but may part after a few steps where an
+        /// input sits on a ReLU's kink (docs/DESIGN.md §4.2).
         case automatic
         /// As `automatic`, but always the F(2×2) tile: slower where F(4×4) applies, but layouts
         /// (ranks, threads) agree within 1e-5 over many steps.
@@ -85,8 +85,7 @@ package final class Conv2D: Layer {
         winograd = nil
         guard algorithm != .im2col, inputShape[0] >= 16, filters >= 16, WinogradConvolution.applies(to: geometry, groups: groups),
               let cheapest = WinogradConvolution.cheapestTile(for: geometry) else { return }
-        let tile = algorithm == .automatic && WinogradConvolution.lanesSpanImages(cheapest, geometry: geometry) ? cheapest : .f2x2
-        winograd = WinogradConvolution(geometry: geometry, filters: filters, tile: tile)
+        winograd = WinogradConvolution(geometry: geometry, filters: filters, tile: algorithm == .automatic ? cheapest : .f2x2)
     }
 
     package var forwardFLOPs: Int { 2 * filters * geometry.columnRows * geometry.outPlane }
