@@ -18,6 +18,8 @@ import Testing
         ConvCase(channels: 3, size: 6, filters: 4, kernel: 3, stride: 2, padding: .same, groups: 1, bias: false),
         ConvCase(channels: 2, size: 7, filters: 2, kernel: 3, stride: 2, padding: .valid, groups: 1, bias: true),
         ConvCase(channels: 2, size: 5, filters: 3, kernel: 1, stride: 1, padding: .valid, groups: 1, bias: true),
+        ConvCase(channels: 2, size: 14, filters: 3, kernel: 1, stride: 1, padding: .valid, groups: 1, bias: true),  // images as their columns
+        ConvCase(channels: 4, size: 14, filters: 4, kernel: 1, stride: 1, padding: .same, groups: 2, bias: false),
         ConvCase(channels: 1, size: 9, filters: 2, kernel: 7, stride: 1, padding: .same, groups: 1, bias: true),
         ConvCase(channels: 4, size: 5, filters: 4, kernel: 3, stride: 1, padding: .explicit(height: 1, width: 1), groups: 2, bias: true),
         ConvCase(channels: 3, size: 6, filters: 3, kernel: 3, stride: 2, padding: .same, groups: 3, bias: false),

@@ -69,25 +69,30 @@ import CohortRandom
         #expect(abs(left - right) < 1e-4)
     }
 
-    /// Convolution through im2col + GEMM equals a direct 6-loop convolution.
-    @Test func convolutionMatchesDirectLoop() throws {
-        let conv = Conv2D(filters: 3, kernel: 3, stride: 2, padding: .same, name: "conv")
-        let network = try Network(root: conv, inputShape: [2, 5, 5])
+    /// Convolution through im2col + GEMM equals a direct 6-loop convolution: 3×3 at stride 2, and
+    /// 1×1 on a 14×14 plane (each image multiplied where it lies) over 3 images, split over 2 threads.
+    @Test(arguments: [(3, 2, 5), (1, 1, 14)])
+    func convolutionMatchesDirectLoop(kernel: Int, stride: Int, size: Int) throws {
+        let (channels, filters, batch) = (2, 3, 3), out = (size + stride - 1) / stride, pad = (kernel - 1) / 2
+        let conv = Conv2D(filters: filters, kernel: kernel, stride: stride, padding: .same, name: "conv")
+        let network = try Network(root: conv, inputShape: [channels, size, size])
         network.arena.initialize(seed: 1)
         var generator = SplitMix64(seed: 2)
         for i in 0..<conv.bias!.count { conv.bias!.value[i] = generator.nextFloat() }
-        let x = Tensor(zeros: [2, 2, 5, 5])
+        let x = Tensor(zeros: [batch, channels, size, size])
         for i in 0..<x.count { x[i] = generator.nextFloat() - 0.5 }
-        let y = try network.forward(x, context: Context(mode: .inference))
-        #expect(y.shape == [2, 3, 3, 3])
+        let y = try network.forward(x, context: Context(mode: .inference, threads: 2))
+        #expect(y.shape == [batch, filters, out, out])
         let w = conv.weight.value
-        for n in 0..<2 { for k in 0..<3 { for p in 0..<3 { for q in 0..<3 {
+        for n in 0..<batch { for k in 0..<filters { for p in 0..<out { for q in 0..<out {
             var sum = Double(conv.bias!.value[k])
-            for c in 0..<2 { for r in 0..<3 { for s in 0..<3 {
-                let h = p * 2 - 1 + r, v = q * 2 - 1 + s
-                if h >= 0, h < 5, v >= 0, v < 5 { sum += Double(w[((k * 2 + c) * 3 + r) * 3 + s]) * Double(x[((n * 2 + c) * 5 + h) * 5 + v]) }
+            for c in 0..<channels { for r in 0..<kernel { for s in 0..<kernel {
+                let h = p * stride - pad + r, v = q * stride - pad + s
+                if h >= 0, h < size, v >= 0, v < size {
+                    sum += Double(w[((k * channels + c) * kernel + r) * kernel + s]) * Double(x[((n * channels + c) * size + h) * size + v])
+                }
             } } }
-            #expect(abs(Double(y[((n * 3 + k) * 3 + p) * 3 + q]) - sum) < 1e-5)
+            #expect(abs(Double(y[((n * filters + k) * out + p) * out + q]) - sum) < 1e-5)
         } } } }
     }
 

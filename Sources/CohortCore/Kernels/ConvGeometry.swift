@@ -12,6 +12,10 @@ package struct ConvGeometry: Sendable, Equatable {
     /// Columns of the column matrix per image: P·Q.
     package var outPlane: Int { outH * outW }
     package var inPlane: Int { height * width }
+    /// A 1×1 window at stride 1 without padding: an image's column matrix is the image itself.
+    package var columnsAreInput: Bool {
+        kernelH == 1 && kernelW == 1 && strideH == 1 && strideW == 1 && padTop == 0 && padLeft == 0 && outH == height && outW == width
+    }
 }
 
 /// How a sliding window pads its input.

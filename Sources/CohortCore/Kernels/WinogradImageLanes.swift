@@ -31,10 +31,11 @@ extension WinogradConvolution {
             }
         }
 
-        /// Copies the height×width block at (0, 0) of every lane of `frame` into its plane.
-        func store(_ frame: UnsafePointer<Float>, planeStride: Int, lanes: Int, height: Int, width: Int, into planes: UnsafeMutablePointer<Float>) {
+        /// Copies the height×width block at (0, 0) of every lane of `frame`, plus `offset`, into its plane.
+        func store(_ frame: UnsafePointer<Float>, planeStride: Int, lanes: Int, height: Int, width: Int, adding offset: Float,
+                   into planes: UnsafeMutablePointer<Float>) {
             forEachElement(planeStride: planeStride, lanes: lanes, height: height, width: width, top: 0, left: 0) { planeIndex, frameIndex in
-                planes[planeIndex] = frame[frameIndex]
+                planes[planeIndex] = frame[frameIndex] + offset
             }
         }
 
@@ -150,7 +151,7 @@ extension WinogradConvolution {
     }
 
     /// `transformOutput` with vectors across images.
-    func transformOutputAcrossImages<T: WinogradTiling>(_ tiling: T.Type, _ mt: UnsafePointer<Float>, images: Int,
+    func transformOutputAcrossImages<T: WinogradTiling>(_ tiling: T.Type, _ mt: UnsafePointer<Float>, images: Int, bias: UnsafePointer<Float>?,
                                                         into y: UnsafeMutablePointer<Float>) {
         let g = geometry, k = filters, t = images * tilesPerImage, planeStride = k * t
         let (m, alpha) = (T.outputTile, T.inputTile), frame = InterleavedFrame(rows: m * tilesH, columns: m * tilesW)
@@ -158,7 +159,7 @@ extension WinogradConvolution {
             columnsToFramedBlocks(T.OutputTransform.self, n: m, alpha: alpha, m: m, accumulate: false, frame: frame,
                                   columns: mt + filter * t + group, padded: padded, images: images, planeStride: planeStride, lanes: lanes,
                                   d: d, tmp: tmp, out: out)
-            frame.store(padded, planeStride: k * g.outPlane, lanes: lanes, height: g.outH, width: g.outW,
+            frame.store(padded, planeStride: k * g.outPlane, lanes: lanes, height: g.outH, width: g.outW, adding: bias?[filter] ?? 0,
                         into: y + (group * k + filter) * g.outPlane)
         }
     }

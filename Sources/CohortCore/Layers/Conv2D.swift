@@ -88,11 +88,18 @@ package final class Conv2D: Layer {
         winograd = WinogradConvolution(geometry: geometry, filters: filters, tile: algorithm == .automatic ? cheapest : .f2x2)
     }
 
+    /// The smallest plane on which a 1×1 layer runs one GEMM per image in place: measured on AVX-512
+    /// Zen 4, the copies cost more than the narrower GEMM from 14×14 on.
+    private static let pointwisePlane = 196
+
     package var forwardFLOPs: Int { 2 * filters * geometry.columnRows * geometry.outPlane }
 
     /// Images per GEMM: enough columns to keep BLAS efficient, bounded by a workspace of ~8M floats.
+    /// A 1×1 layer on planes of at least `Self.pointwisePlane` multiplies each image where it lies
+    /// (one image per GEMM, no column or staging copies).
     private func chunkSize(batch: Int) -> Int {
         let plane = geometry.outPlane
+        if geometry.columnsAreInput && plane >= Self.pointwisePlane { return 1 }
         let wanted = max(1, (4096 + plane - 1) / plane)
         let byMemory = max(1, (8 << 20) / max(1, geometry.columnRows * plane))
         return min(batch, wanted, byMemory)
@@ -104,52 +111,52 @@ package final class Conv2D: Layer {
         let g = geometry!, n = x.shape.batch, plane = g.outPlane, threads = context.threads
         output.resize(to: [n, filters, g.outH, g.outW])
         let xp = UnsafePointer(x.values.baseAddress!), yp = output.values.baseAddress!
-        let wp = UnsafePointer(weight.value.values.baseAddress!)
+        let wp = UnsafePointer(weight.value.values.baseAddress!), bp = bias.map { UnsafePointer($0.value.values.baseAddress!) }
         if let winograd {
-            winograd.forward(x: xp, weight: wp, batch: n, y: yp, buffers: context.buffers, threads: threads)
+            winograd.forward(x: xp, weight: wp, bias: bp, batch: n, y: yp, buffers: context.buffers, threads: threads)
         } else {
             let parts = max(1, min(threads, n)), inPerSample = inputShape.count
             let work = workspaces(chunk: chunkSize(batch: (n + parts - 1) / parts), copies: parts, buffers: context.buffers)
             defer { withExtendedLifetime(work) {} }
             ThreadSplit.forEachPart(n, parts: parts) { part, images in
-                forwardIm2col(x: xp + images.lowerBound * inPerSample, weight: wp, batch: images.count,
+                forwardIm2col(x: xp + images.lowerBound * inPerSample, weight: wp, bias: bp, batch: images.count,
                               y: yp + images.lowerBound * filters * plane, workspace: work.part(part))
-            }
-        }
-        if let bias {
-            let b = bias.value.values
-            ThreadSplit.forEachRange(n * filters, threads: threads, minimumPerThread: 64) { rows in
-                for r in rows {
-                    let row = yp + r * plane, v = b[r % filters]
-                    for t in 0..<plane { row[t] += v }
-                }
             }
         }
         return output
     }
 
-    /// y = W ⋆ x for `n` images on the calling thread, a chunk of images per GEMM.
-    private func forwardIm2col(x xp: UnsafePointer<Float>, weight wp: UnsafePointer<Float>, batch n: Int, y yp: UnsafeMutablePointer<Float>,
-                               workspace: Workspace) {
+    /// y = W ⋆ x (+ bias, added as each output row is written) for `n` images on the calling thread,
+    /// a chunk of images per GEMM.
+    private func forwardIm2col(x xp: UnsafePointer<Float>, weight wp: UnsafePointer<Float>, bias bp: UnsafePointer<Float>?, batch n: Int,
+                               y yp: UnsafeMutablePointer<Float>, workspace: Workspace) {
         let g = geometry!, plane = g.outPlane, kPerGroup = filters / groups
         let chunk = workspace.chunk, col = workspace.columns, ldc = chunk * plane
         for group in 0..<groups {
             var n0 = 0
             while n0 < n {
                 let nb = min(chunk, n - n0), cols = nb * plane
-                im2colChunk(g, x: xp, first: n0, count: nb, group: group, columns: col, ld: ldc)
+                let columns = columnMatrix(g, x: xp, first: n0, count: nb, group: group, workspace: col, ld: ldc)
                 let wg = wp + group * kPerGroup * g.columnRows
                 if nb == 1 {
                     Gemm.multiply(transposeA: false, transposeB: false, m: kPerGroup, n: cols, k: g.columnRows,
-                                  a: wg, lda: g.columnRows, b: col, ldb: ldc, beta: 0,
+                                  a: wg, lda: g.columnRows, b: columns.start, ldb: columns.ld, beta: 0,
                                   c: yp + (n0 * filters + group * kPerGroup) * plane, ldc: plane)
+                    if let bp {
+                        for k in group * kPerGroup..<(group + 1) * kPerGroup {
+                            let row = yp + (n0 * filters + k) * plane, v = bp[k]
+                            for t in 0..<plane { row[t] += v }
+                        }
+                    }
                 } else {
                     let st = workspace.staging
                     Gemm.multiply(transposeA: false, transposeB: false, m: kPerGroup, n: cols, k: g.columnRows,
-                                  a: wg, lda: g.columnRows, b: col, ldb: ldc, beta: 0, c: st, ldc: cols)
+                                  a: wg, lda: g.columnRows, b: columns.start, ldb: columns.ld, beta: 0, c: st, ldc: cols)
                     for k in 0..<kPerGroup {
+                        let v = bp?[group * kPerGroup + k] ?? 0
                         for j in 0..<nb {
-                            (yp + ((n0 + j) * filters + group * kPerGroup + k) * plane).update(from: st + k * cols + j * plane, count: plane)
+                            let row = yp + ((n0 + j) * filters + group * kPerGroup + k) * plane, staged = st + k * cols + j * plane
+                            for t in 0..<plane { row[t] = staged[t] + v }
                         }
                     }
                 }
@@ -184,7 +191,9 @@ package final class Conv2D: Layer {
             ThreadSplit.forEachPart(n, parts: parts) { part, images in
                 let first = images.lowerBound
                 if part > 0 { (partials + (part - 1) * weightCount).update(repeating: 0, count: weightCount) }
-                if let dxp { (dxp + first * inPerSample).update(repeating: 0, count: images.count * inPerSample) }   // col2im adds
+                if let dxp, !work.imagesAreColumns {   // col2im adds
+                    (dxp + first * inPerSample).update(repeating: 0, count: images.count * inPerSample)
+                }
                 backwardIm2col(x: xp + first * inPerSample, weight: wp, outputGradient: dyp + first * filters * plane, batch: images.count,
                                weightGradient: part == 0 || dwp == nil ? dwp : partials + (part - 1) * weightCount,
                                inputGradient: dxp.map { $0 + first * inPerSample }, workspace: work.part(part))
@@ -215,7 +224,7 @@ package final class Conv2D: Layer {
             var n0 = 0
             while n0 < n {
                 let nb = min(chunk, n - n0), cols = nb * plane
-                im2colChunk(g, x: xp, first: n0, count: nb, group: group, columns: col, ld: ldc)
+                let columns = columnMatrix(g, x: xp, first: n0, count: nb, group: group, workspace: col, ld: ldc)
                 // dY of this chunk and group as a [K/G, nb·P·Q] matrix.
                 let dyMatrix: UnsafePointer<Float>, ldy: Int
                 if nb == 1 {
@@ -234,10 +243,19 @@ package final class Conv2D: Layer {
                 // dW_g += dY · colᵀ
                 if let dwp {
                     Gemm.multiply(transposeA: false, transposeB: true, m: kPerGroup, n: g.columnRows, k: cols,
-                                  a: dyMatrix, lda: ldy, b: col, ldb: ldc, beta: 1,
+                                  a: dyMatrix, lda: ldy, b: columns.start, ldb: columns.ld, beta: 1,
                                   c: dwp + group * kPerGroup * g.columnRows, ldc: g.columnRows)
                 }
                 guard let dxp else {
+                    n0 += nb
+                    continue
+                }
+                let dxImage = dxp + n0 * inPerSample + group * g.channels * g.inPlane
+                if columns.isImage {
+                    // The columns were the image itself, so dcol = W_gᵀ · dY is the image's dX.
+                    Gemm.multiply(transposeA: true, transposeB: false, m: g.columnRows, n: cols, k: kPerGroup,
+                                  a: wp + group * kPerGroup * g.columnRows, lda: g.columnRows, b: dyMatrix, ldb: ldy, beta: 0,
+                                  c: dxImage, ldc: plane)
                     n0 += nb
                     continue
                 }
@@ -265,6 +283,8 @@ package final class Conv2D: Layer {
     private struct Workspaces {
         let tensors: (Tensor, Tensor)
         let chunk: Int, columnsCount: Int, stagingCount: Int
+        /// One image per GEMM of a 1×1 stride-1 layer: every column matrix is an image in place, and dX is written, not added.
+        var imagesAreColumns: Bool { columnsCount == 0 }
 
         func part(_ part: Int) -> Workspace {
             Workspace(columns: tensors.0.values.baseAddress! + part * columnsCount, staging: tensors.1.values.baseAddress! + part * stagingCount,
@@ -274,18 +294,22 @@ package final class Conv2D: Layer {
 
     private func workspaces(chunk: Int, copies: Int, buffers: TensorPool) -> Workspaces {
         let plane = geometry.outPlane
-        let columnsCount = geometry.columnRows * chunk * plane, stagingCount = chunk > 1 ? filters / groups * chunk * plane : 0
+        let columnsCount = chunk == 1 && geometry.columnsAreInput ? 0 : geometry.columnRows * chunk * plane, stagingCount = chunk > 1 ? filters / groups * chunk * plane : 0
         return Workspaces(tensors: (buffers.take([copies * columnsCount]), buffers.take([copies * stagingCount])), chunk: chunk,
                           columnsCount: columnsCount, stagingCount: stagingCount)
     }
 
-    /// The column matrices of images `first ..< first + count` (channels of `group`) side by side.
-    private func im2colChunk(_ g: ConvGeometry, x: UnsafePointer<Float>, first: Int, count: Int, group: Int,
-                             columns: UnsafeMutablePointer<Float>, ld: Int) {
+    /// The column matrix of images `first ..< first + count` (channels of `group`) side by side, built
+    /// in `workspace` with leading dimension `ld`, or, for one image of a 1×1 stride-1 layer, the
+    /// image itself where it lies.
+    private func columnMatrix(_ g: ConvGeometry, x: UnsafePointer<Float>, first: Int, count: Int, group: Int,
+                              workspace columns: UnsafeMutablePointer<Float>, ld: Int) -> (start: UnsafePointer<Float>, ld: Int, isImage: Bool) {
         let inPerSample = inputShape.count, plane = g.outPlane
+        if count == 1 && g.columnsAreInput { return (x + first * inPerSample + group * g.channels * g.inPlane, plane, true) }
         for j in 0..<count {
             Im2Col.im2col(g, image: x + (first + j) * inPerSample + group * g.channels * g.inPlane, columns: columns + j * plane, ld: ld,
                           channels: 0..<g.channels)
         }
+        return (UnsafePointer(columns), ld, false)
     }
 }
