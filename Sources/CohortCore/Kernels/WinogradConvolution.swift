@@ -68,14 +68,21 @@ package final class WinogradConvolution {
         return lanesSpanImages && chunk > 8 && chunk < batch ? chunk / 8 * 8 : chunk   // whole groups of eight images
     }
 
-    /// y = x ⋆ w (+ bias[k] on filter k's plane, when given) for `batch` images on `threads` threads;
-    /// x [N, C, H, W], w [K, C, 3, 3], bias [K], y [N, K, P, Q].
-    package func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>? = nil, batch: Int,
-                         y: UnsafeMutablePointer<Float>, buffers: TensorPool, threads: Int = 1) {
+    /// y = x ⋆ w (+ bias[k] on filter k's plane, when given; then max(·, 0) when `rectify`) for `batch`
+    /// images on `threads` threads; x [N, C, H, W], w [K, C, 3, 3], bias [K], y [N, K, P, Q].
+    package func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, rectify: Bool,
+                         batch: Int, y: UnsafeMutablePointer<Float>, buffers: TensorPool, threads: Int = 1) {
+        let output = OutputFinish(bias: bias, rectify: rectify)
         switch tile {
-        case .f2x2: forward(F2x2.self, x: x, weight: weight, bias: bias, batch: batch, y: y, buffers: buffers, threads: threads)
-        case .f4x4: forward(F4x4.self, x: x, weight: weight, bias: bias, batch: batch, y: y, buffers: buffers, threads: threads)
+        case .f2x2: forward(F2x2.self, x: x, weight: weight, output: output, batch: batch, y: y, buffers: buffers, threads: threads)
+        case .f4x4: forward(F4x4.self, x: x, weight: weight, output: output, batch: batch, y: y, buffers: buffers, threads: threads)
         }
+    }
+
+    /// What the output transform adds to each filter's plane, and whether it then rectifies.
+    struct OutputFinish {
+        let bias: UnsafePointer<Float>?, rectify: Bool
+        func offset(_ filter: Int) -> Float { bias?[filter] ?? 0 }
     }
 
     /// Adds the weight gradient for input x, weights w and output gradient dy to `weightGradient`
@@ -91,7 +98,7 @@ package final class WinogradConvolution {
         }
     }
 
-    private func forward<T: WinogradTiling>(_ tiling: T.Type, x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+    private func forward<T: WinogradTiling>(_ tiling: T.Type, x: UnsafePointer<Float>, weight: UnsafePointer<Float>, output: OutputFinish,
                                             batch: Int, y: UnsafeMutablePointer<Float>, buffers: TensorPool, threads: Int) {
         let (c, k) = (geometry.channels, filters), parts = max(1, min(threads, batch))
         let transformedWeights = buffers.take([T.positions * k * c])
@@ -109,7 +116,7 @@ package final class WinogradConvolution {
                     Gemm.multiply(transposeA: false, transposeB: false, m: k, n: t, k: c, a: u + xi * k * c, lda: c,
                                   b: v + xi * c * t, ldb: t, beta: 0, c: m + xi * k * t, ldc: t)
                 }
-                transformOutput(T.self, m, images: count, bias: bias, into: y + first * k * geometry.outPlane, threads: 1)
+                transformOutput(T.self, m, images: count, finish: output, into: y + first * k * geometry.outPlane, threads: 1)
                 first += count
             }
         }
@@ -249,12 +256,14 @@ package final class WinogradConvolution {
             }
         }
 
-        /// Copies the height×width block at (top, left) of `frame`, plus `offset`, into `plane`.
-        func store(_ frame: UnsafePointer<Float>, height: Int, width: Int, top: Int, left: Int, adding offset: Float,
+        /// Copies the height×width block at (top, left) of `frame`, plus `offset` (then at least 0
+        /// when `rectify`), into `plane`.
+        func store(_ frame: UnsafePointer<Float>, height: Int, width: Int, top: Int, left: Int, adding offset: Float, rectify: Bool,
                    into plane: UnsafeMutablePointer<Float>) {
+            let floor: Float = rectify ? 0 : -.infinity
             forEachPhaseRun(height: height, width: width, top: top, left: left) { row, framed, column, phases, runLength in
                 let target = plane + row * width + column
-                for q in 0..<runLength { target[q &* phases] = frame[framed + q] + offset }
+                for q in 0..<runLength { target[q &* phases] = max(frame[framed + q] + offset, floor) }
             }
         }
 
@@ -381,10 +390,10 @@ package final class WinogradConvolution {
         }
     }
 
-    /// y = Aᵀ M A (+ bias[k] on filter k's planes) for every tile, keeping the outputs inside P×Q.
-    private func transformOutput<T: WinogradTiling>(_ tiling: T.Type, _ mt: UnsafePointer<Float>, images: Int, bias: UnsafePointer<Float>?,
+    /// y = Aᵀ M A, finished by `finish`, for every tile, keeping the outputs inside P×Q.
+    private func transformOutput<T: WinogradTiling>(_ tiling: T.Type, _ mt: UnsafePointer<Float>, images: Int, finish: OutputFinish,
                                                     into y: UnsafeMutablePointer<Float>, threads: Int) {
-        if lanesSpanImages { return transformOutputAcrossImages(T.self, mt, images: images, bias: bias, into: y) }
+        if lanesSpanImages { return transformOutputAcrossImages(T.self, mt, images: images, finish: finish, into: y) }
         let g = geometry, k = filters, t = images * tilesPerImage, planeStride = k * t, frame = outputFrame(T.self)
         let (m, alpha) = (T.outputTile, T.inputTile)
         forEachPlane(T.self, images: images, planes: k, frame: frame, block: m, threads: threads) { image, filter, item, work in
@@ -396,7 +405,8 @@ package final class WinogradConvolution {
                 let start = padded + frame.tileStart(th, tw, m: m)
                 for e in 0..<m * m { Lanes.store(out[e], to: start + work.offsets[e]) }
             }
-            frame.store(padded, height: g.outH, width: g.outW, top: 0, left: 0, adding: bias?[filter] ?? 0, into: y + item * g.outPlane)
+            frame.store(padded, height: g.outH, width: g.outW, top: 0, left: 0, adding: finish.offset(filter), rectify: finish.rectify,
+                        into: y + item * g.outPlane)
         }
     }
 

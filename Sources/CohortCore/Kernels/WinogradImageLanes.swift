@@ -31,11 +31,13 @@ extension WinogradConvolution {
             }
         }
 
-        /// Copies the height×width block at (0, 0) of every lane of `frame`, plus `offset`, into its plane.
-        func store(_ frame: UnsafePointer<Float>, planeStride: Int, lanes: Int, height: Int, width: Int, adding offset: Float,
+        /// Copies the height×width block at (0, 0) of every lane of `frame`, plus `offset` (then at
+        /// least 0 when `rectify`), into its plane.
+        func store(_ frame: UnsafePointer<Float>, planeStride: Int, lanes: Int, height: Int, width: Int, adding offset: Float, rectify: Bool,
                    into planes: UnsafeMutablePointer<Float>) {
+            let floor: Float = rectify ? 0 : -.infinity
             forEachElement(planeStride: planeStride, lanes: lanes, height: height, width: width, top: 0, left: 0) { planeIndex, frameIndex in
-                planes[planeIndex] = frame[frameIndex] + offset
+                planes[planeIndex] = max(frame[frameIndex] + offset, floor)
             }
         }
 
@@ -151,7 +153,7 @@ extension WinogradConvolution {
     }
 
     /// `transformOutput` with vectors across images.
-    func transformOutputAcrossImages<T: WinogradTiling>(_ tiling: T.Type, _ mt: UnsafePointer<Float>, images: Int, bias: UnsafePointer<Float>?,
+    func transformOutputAcrossImages<T: WinogradTiling>(_ tiling: T.Type, _ mt: UnsafePointer<Float>, images: Int, finish: OutputFinish,
                                                         into y: UnsafeMutablePointer<Float>) {
         let g = geometry, k = filters, t = images * tilesPerImage, planeStride = k * t
         let (m, alpha) = (T.outputTile, T.inputTile), frame = InterleavedFrame(rows: m * tilesH, columns: m * tilesW)
@@ -159,8 +161,8 @@ extension WinogradConvolution {
             columnsToFramedBlocks(T.OutputTransform.self, n: m, alpha: alpha, m: m, accumulate: false, frame: frame,
                                   columns: mt + filter * t + group, padded: padded, images: images, planeStride: planeStride, lanes: lanes,
                                   d: d, tmp: tmp, out: out)
-            frame.store(padded, planeStride: k * g.outPlane, lanes: lanes, height: g.outH, width: g.outW, adding: bias?[filter] ?? 0,
-                        into: y + (group * k + filter) * g.outPlane)
+            frame.store(padded, planeStride: k * g.outPlane, lanes: lanes, height: g.outH, width: g.outW, adding: finish.offset(filter),
+                        rectify: finish.rectify, into: y + (group * k + filter) * g.outPlane)
         }
     }
 

@@ -13,6 +13,9 @@ package final class Activation: Layer {
     /// Whether forward overwrites its input rather than writing a tensor of its own. `Sequential`
     /// sets it when the layer before is `OverwritableOutput`.
     package var inPlace = false
+    /// Whether the layer before already applied this function to the tensor forward receives (a
+    /// convolution with `rectifiesOutput`), so forward only passes it on; needs `inPlace`.
+    package var isAppliedByPreviousLayer = false
     private var shape: Shape = []
     private let ownOutput = Tensor(zeros: [0])
     private var output: Tensor?
@@ -29,6 +32,7 @@ package final class Activation: Layer {
         let y = inPlace ? x : ownOutput
         if !inPlace { y.resize(to: x.shape) }
         output = y
+        if isAppliedByPreviousLayer && inPlace { return y }
         let src = x.values, dst = y.values, function = function
         ThreadSplit.forEachRange(src.count, threads: context.threads, minimumPerThread: Elementwise.minimumPerThread) { range in
             switch function {

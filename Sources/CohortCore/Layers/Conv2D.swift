@@ -33,6 +33,9 @@ package final class Conv2D: Layer {
     /// False when the input is the network's own input, whose gradient nobody reads: backward then
     /// skips the dX GEMM and col2im and returns an empty tensor (`Network` sets it).
     package var computesInputGradient = true
+    /// Whether forward also applies ReLU to its output, as it writes it (`Sequential` sets it when a
+    /// ReLU follows, which then only passes the output on).
+    package var rectifiesOutput = false
     /// How this layer convolves; `Network` sets it for the whole model (`cohort bench --conv`).
     /// A change takes effect at once, also on a built layer.
     package var algorithm = Algorithm.automatic {
@@ -113,7 +116,7 @@ package final class Conv2D: Layer {
         let xp = UnsafePointer(x.values.baseAddress!), yp = output.values.baseAddress!
         let wp = UnsafePointer(weight.value.values.baseAddress!), bp = bias.map { UnsafePointer($0.value.values.baseAddress!) }
         if let winograd {
-            winograd.forward(x: xp, weight: wp, bias: bp, batch: n, y: yp, buffers: context.buffers, threads: threads)
+            winograd.forward(x: xp, weight: wp, bias: bp, rectify: rectifiesOutput, batch: n, y: yp, buffers: context.buffers, threads: threads)
         } else {
             let parts = max(1, min(threads, n)), inPerSample = inputShape.count
             let work = workspaces(chunk: chunkSize(batch: (n + parts - 1) / parts), copies: parts, buffers: context.buffers)
@@ -142,10 +145,10 @@ package final class Conv2D: Layer {
                     Gemm.multiply(transposeA: false, transposeB: false, m: kPerGroup, n: cols, k: g.columnRows,
                                   a: wg, lda: g.columnRows, b: columns.start, ldb: columns.ld, beta: 0,
                                   c: yp + (n0 * filters + group * kPerGroup) * plane, ldc: plane)
-                    if let bp {
+                    if bp != nil || rectifiesOutput {
                         for k in group * kPerGroup..<(group + 1) * kPerGroup {
-                            let row = yp + (n0 * filters + k) * plane, v = bp[k]
-                            for t in 0..<plane { row[t] += v }
+                            let row = yp + (n0 * filters + k) * plane
+                            Self.finish(row, from: row, count: plane, bias: bp?[k] ?? 0, rectify: rectifiesOutput)
                         }
                     }
                 } else {
@@ -155,8 +158,8 @@ package final class Conv2D: Layer {
                     for k in 0..<kPerGroup {
                         let v = bp?[group * kPerGroup + k] ?? 0
                         for j in 0..<nb {
-                            let row = yp + ((n0 + j) * filters + group * kPerGroup + k) * plane, staged = st + k * cols + j * plane
-                            for t in 0..<plane { row[t] = staged[t] + v }
+                            Self.finish(yp + ((n0 + j) * filters + group * kPerGroup + k) * plane, from: st + k * cols + j * plane, count: plane,
+                                        bias: v, rectify: rectifiesOutput)
                         }
                     }
                 }
@@ -269,6 +272,16 @@ package final class Conv2D: Layer {
                 }
                 n0 += nb
             }
+        }
+    }
+
+    /// out = source + bias, or max(source + bias, 0) when `rectify`; `out` may be `source`.
+    @inline(__always)
+    private static func finish(_ out: UnsafeMutablePointer<Float>, from source: UnsafePointer<Float>, count: Int, bias: Float, rectify: Bool) {
+        if rectify {
+            for t in 0..<count { out[t] = max(source[t] + bias, 0) }
+        } else {
+            for t in 0..<count { out[t] = source[t] + bias }
         }
     }
 

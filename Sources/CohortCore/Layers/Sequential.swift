@@ -1,5 +1,6 @@
 /// Layers applied one after another; backward runs them in reverse. An activation right after an
-/// `OverwritableOutput` layer runs in place.
+/// `OverwritableOutput` layer runs in place, and a ReLU right after a convolution is applied by the
+/// convolution as it writes its output.
 package final class Sequential: Layer {
     package let name: String
     package let layers: [any Layer]
@@ -19,7 +20,12 @@ package final class Sequential: Layer {
         for (index, layer) in layers.enumerated() {
             shape = try build(child: layer, input: shape)
             outputShapes.append(shape)
-            if index > 0, let activation = layer as? Activation { activation.inPlace = layers[index - 1] is OverwritableOutput }
+            if index > 0, let activation = layer as? Activation {
+                activation.inPlace = layers[index - 1] is OverwritableOutput
+                let convolution = activation.function == .relu ? layers[index - 1] as? Conv2D : nil
+                convolution?.rectifiesOutput = true
+                activation.isAppliedByPreviousLayer = convolution != nil
+            }
         }
         return shape
     }
