@@ -91,8 +91,9 @@ package final class Conv2D: Layer {
         winograd = WinogradConvolution(geometry: geometry, filters: filters, tile: algorithm == .automatic ? cheapest : .f2x2)
     }
 
-    /// The smallest plane on which a 1×1 layer runs one GEMM per image in place: measured on AVX-512
-    /// Zen 4, the copies cost more than the narrower GEMM from 14×14 on.
+    /// The smallest plane on which a 1×1 layer runs one GEMM per image in place, so that each GEMM
+    /// keeps at least 196 columns (14×14). With it googlenet and resnet50 ran 2–3% faster on AVX-512
+    /// Zen 4 (docs/results/bench-2026-12-07-avx512); other thresholds were not tried.
     private static let pointwisePlane = 196
 
     package var forwardFLOPs: Int { 2 * filters * geometry.columnRows * geometry.outPlane }
