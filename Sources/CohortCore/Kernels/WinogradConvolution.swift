@@ -72,10 +72,10 @@ package final class WinogradConvolution {
     /// images on `threads` threads; x [N, C, H, W], w [K, C, 3, 3], bias [K], y [N, K, P, Q].
     package func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, rectify: Bool,
                          batch: Int, y: UnsafeMutablePointer<Float>, buffers: TensorPool, threads: Int = 1) {
-        let output = OutputFinish(bias: bias, rectify: rectify)
+        let finish = OutputFinish(bias: bias, rectify: rectify)
         switch tile {
-        case .f2x2: forward(F2x2.self, x: x, weight: weight, output: output, batch: batch, y: y, buffers: buffers, threads: threads)
-        case .f4x4: forward(F4x4.self, x: x, weight: weight, output: output, batch: batch, y: y, buffers: buffers, threads: threads)
+        case .f2x2: forward(F2x2.self, x: x, weight: weight, finish: finish, batch: batch, y: y, buffers: buffers, threads: threads)
+        case .f4x4: forward(F4x4.self, x: x, weight: weight, finish: finish, batch: batch, y: y, buffers: buffers, threads: threads)
         }
     }
 
@@ -98,7 +98,7 @@ package final class WinogradConvolution {
         }
     }
 
-    private func forward<T: WinogradTiling>(_ tiling: T.Type, x: UnsafePointer<Float>, weight: UnsafePointer<Float>, output: OutputFinish,
+    private func forward<T: WinogradTiling>(_ tiling: T.Type, x: UnsafePointer<Float>, weight: UnsafePointer<Float>, finish: OutputFinish,
                                             batch: Int, y: UnsafeMutablePointer<Float>, buffers: TensorPool, threads: Int) {
         let (c, k) = (geometry.channels, filters), parts = max(1, min(threads, batch))
         let transformedWeights = buffers.take([T.positions * k * c])
@@ -116,7 +116,7 @@ package final class WinogradConvolution {
                     Gemm.multiply(transposeA: false, transposeB: false, m: k, n: t, k: c, a: u + xi * k * c, lda: c,
                                   b: v + xi * c * t, ldb: t, beta: 0, c: m + xi * k * t, ldc: t)
                 }
-                transformOutput(T.self, m, images: count, finish: output, into: y + first * k * geometry.outPlane, threads: 1)
+                transformOutput(T.self, m, images: count, finish: finish, into: y + first * k * geometry.outPlane, threads: 1)
                 first += count
             }
         }

@@ -254,22 +254,15 @@ package final class Conv2D: Layer {
                     n0 += nb
                     continue
                 }
+                // dcol = W_gᵀ · dY: the image's dX itself when the columns were the image, else col2im'd into dX.
                 let dxImage = dxp + n0 * inPerSample + group * g.channels * g.inPlane
-                if columns.isImage {
-                    // The columns were the image itself, so dcol = W_gᵀ · dY is the image's dX.
-                    Gemm.multiply(transposeA: true, transposeB: false, m: g.columnRows, n: cols, k: kPerGroup,
-                                  a: wp + group * kPerGroup * g.columnRows, lda: g.columnRows, b: dyMatrix, ldb: ldy, beta: 0,
-                                  c: dxImage, ldc: plane)
-                    n0 += nb
-                    continue
-                }
-                // dcol = W_gᵀ · dY, then col2im into dX.
                 Gemm.multiply(transposeA: true, transposeB: false, m: g.columnRows, n: cols, k: kPerGroup,
                               a: wp + group * kPerGroup * g.columnRows, lda: g.columnRows, b: dyMatrix, ldb: ldy, beta: 0,
-                              c: col, ldc: ldc)
-                for j in 0..<nb {
-                    Im2Col.col2im(g, columns: col + j * plane, ld: ldc, image: dxp + (n0 + j) * inPerSample + group * g.channels * g.inPlane,
-                                  channels: 0..<g.channels)
+                              c: columns.isImage ? dxImage : col, ldc: columns.isImage ? plane : ldc)
+                if !columns.isImage {
+                    for j in 0..<nb {
+                        Im2Col.col2im(g, columns: col + j * plane, ld: ldc, image: dxImage + j * inPerSample, channels: 0..<g.channels)
+                    }
                 }
                 n0 += nb
             }
