@@ -3,20 +3,23 @@ import CohortRandom
 import CohortTestSupport
 import Testing
 
-/// The branch-free, threaded max pooling against its naive twin: every window's maximum and the
+/// The separable, threaded max pooling against its naive twin: every window's maximum and the
 /// element that receives its gradient, including ties (the first in row-major order wins), padded
 /// windows clipped at the borders, rows wide enough for the eight-wide path (stride 1 and 2) and
-/// its scalar edges, and enough planes that the rank's threads split them.
+/// its scalar edges, rows narrower than a vector (7 and 9 wide), and enough planes that the rank's
+/// threads split them.
 @Suite struct MaxPoolTests {
-    @Test(arguments: [(2, 2, Padding.valid), (3, 2, .valid), (3, 2, .same), (3, 1, .same), (3, 2, .explicit(height: 1, width: 1)), (5, 3, .same)])
-    func matchesNaivePooling(kernel: Int, stride: Int, padding: Padding) throws {
-        let (batch, channels, height, width) = (4, 6, 11, 37)
+    @Test(arguments: [(2, 2, Padding.valid), (3, 2, .valid), (3, 2, .same), (3, 1, .same), (3, 2, .explicit(height: 1, width: 1)), (5, 3, .same)],
+          [(11, 37), (7, 7), (5, 9)])
+    func matchesNaivePooling(window: (kernel: Int, stride: Int, padding: Padding), plane: (height: Int, width: Int)) throws {
+        let (kernel, stride, padding) = window
+        let (batch, channels, height, width) = (4, 6, plane.height, plane.width)
         let layer = MaxPool2D(kernel: kernel, stride: stride, padding: padding, name: "pool")
         let network = try Network(root: layer, inputShape: [channels, height, width], inputGradient: true)
         var generator = SplitMix64(seed: 11)
         let x = Tensor(zeros: [batch, channels, height, width])
         for i in 0..<x.count { x[i] = Float(Int(generator.nextFloat() * 5)) }   // five levels: many ties
-        let context = Context(mode: .training)
+        let context = Context(mode: .training, threads: 2)
         let y = try network.forward(x, context: context)
         let dy = Tensor(zeros: y.shape)
         for i in 0..<dy.count { dy[i] = Float(i + 1) }

@@ -8,12 +8,17 @@ package enum ThreadSplit {
     /// Calls `body` with disjoint consecutive ranges covering `0..<count`, one per thread, on up to
     /// `threads` threads in parallel when each gets at least `minimumPerThread` items.
     package static func forEachRange(_ count: Int, threads: Int, minimumPerThread: Int = 1, _ body: (Range<Int>) -> Void) {
-        let parts = min(threads, count / max(1, minimumPerThread))
+        let parts = partCount(count, threads: threads, minimumPerThread: minimumPerThread)
         guard parts > 1 else {
             if count > 0 { body(0..<count) }
             return
         }
         forEachPart(count, parts: parts) { _, range in body(range) }
+    }
+
+    /// How many parts `forEachRange` splits `count` items into (0 or 1 means it runs them inline).
+    package static func partCount(_ count: Int, threads: Int, minimumPerThread: Int = 1) -> Int {
+        min(threads, count / max(1, minimumPerThread))
     }
 
     /// Calls `body(part, range)` for `parts` parts in parallel: part p covers

@@ -1,6 +1,11 @@
 /// Max pooling over k×k windows (overlapping when stride < k), with optional padding
 /// (padded positions never win). x [N, C, H, W] → y [N, C, P, Q].
 /// Forward caches the index of each window's maximum; planes are split across the rank's threads.
+///
+/// A plane is pooled in two passes, as the window is separable: each input row's maxima over the
+/// output columns' windows (`rowMaxima`, with the column that won), then each output's maximum
+/// over its window's rows of those. That is 2(k−1) comparisons an output instead of k²−1, and
+/// both passes run eight outputs a vector without a scalar edge in the vertical one.
 package final class MaxPool2D: Layer {
     package let name: String
     package let kernel: Int, stride: Int, padding: Padding
@@ -9,7 +14,10 @@ package final class MaxPool2D: Layer {
     private var argmax: [Int32] = []
     /// The input rows of each output row's windows, and the input columns of each output column's.
     private var rowWindows: [Range<Int>] = [], columnWindows: [Range<Int>] = []
-    private var vectorBlocks = (first: 0, count: 0)
+    /// The output columns whose windows lie inside the row: the horizontal pass takes them eight a vector.
+    private var interiorColumns = 0..<0
+    /// Per thread: each input row's maxima over the output columns' windows, and the winning columns.
+    private var rowMaxima: [Float] = [], rowWinners: [Int32] = []
     private let output = Tensor(zeros: [0])
 
     package init(kernel: Int, stride: Int? = nil, padding: Padding = .valid, name: String) {
@@ -24,25 +32,40 @@ package final class MaxPool2D: Layer {
         inputShape = input
         rowWindows = (0..<geometry.outH).map { geometry.window(p: $0, q: 0).rows }
         columnWindows = (0..<geometry.outW).map { geometry.window(p: 0, q: $0).cols }
-        vectorBlocks = Self.vectorBlocks(geometry)
+        let interior = columnWindows.indices.filter { columnWindows[$0].count == kernel }
+        interiorColumns = (stride <= 2 ? interior.first.map { $0..<(interior.last! + 1) } : nil) ?? 0..<0
         return geometry.outputShape
     }
+
+    /// Scratch floats per thread: the row maxima of one plane, and a vector's overrun.
+    private var scratchPerPart: Int { geometry.height * geometry.outW + 8 }
 
     package func forward(_ x: Tensor, context: Context) throws -> Tensor {
         try checkInput(x, expected: inputShape)
         let g = geometry!, planes = x.shape.batch * g.channels
         output.resize(to: g.outputShape.batched(x.shape.batch))
         if argmax.count < output.count { argmax = [Int32](repeating: 0, count: output.count) }
+        let parts = max(1, ThreadSplit.partCount(planes, threads: context.threads, minimumPerThread: 8))
+        if rowMaxima.count < parts * scratchPerPart {
+            rowMaxima = [Float](repeating: 0, count: parts * scratchPerPart)
+            rowWinners = [Int32](repeating: 0, count: parts * scratchPerPart)
+        }
         let src = UnsafePointer(x.values.baseAddress!), dst = output.values.baseAddress!
-        let inPlane = g.height * g.width, outPlane = g.outH * g.outW
+        let inPlane = g.height * g.width, outPlane = g.outH * g.outW, scratch = scratchPerPart
         rowWindows.withUnsafeBufferPointer { rows in
             columnWindows.withUnsafeBufferPointer { columns in
                 argmax.withUnsafeMutableBufferPointer { arg in
-                    let indices = arg.baseAddress!
-                    ThreadSplit.forEachRange(planes, threads: context.threads, minimumPerThread: 8) { range in
-                        for plane in range {
-                            self.pool(src + plane &* inPlane, rows: rows, columns: columns,
-                                      into: dst + plane &* outPlane, indices: indices + plane &* outPlane)
+                    rowMaxima.withUnsafeMutableBufferPointer { maxima in
+                        rowWinners.withUnsafeMutableBufferPointer { winners in
+                            let indices = arg.baseAddress!
+                            ThreadSplit.forEachPart(planes, parts: parts) { part, range in
+                                let m = maxima.baseAddress! + part &* scratch, c = winners.baseAddress! + part &* scratch
+                                for plane in range {
+                                    self.maximaAlongRows(src + plane &* inPlane, columns: columns, into: m, winners: c)
+                                    self.maximaDownColumns(m, winners: c, rows: rows, into: dst + plane &* outPlane,
+                                                           indices: indices + plane &* outPlane)
+                                }
+                            }
                         }
                     }
                 }
@@ -51,86 +74,86 @@ package final class MaxPool2D: Layer {
         return output
     }
 
-    /// The maxima of one plane and their indices in it, a row of outputs at a time: eight outputs
-    /// per vector where their windows lie inside the row (`vectorBlocks`), one at a time elsewhere.
+    /// For every input row of a plane, the maximum over each output column's window and the column
+    /// it came from (the first of equals): `outW` values a row.
     @inline(__always)
-    private func pool(_ x: UnsafePointer<Float>, rows: UnsafeBufferPointer<Range<Int>>, columns: UnsafeBufferPointer<Range<Int>>,
-                      into y: UnsafeMutablePointer<Float>, indices: UnsafeMutablePointer<Int32>) {
-        let width = geometry.width, outW = geometry.outW, blocks = vectorBlocks
-        for (p, windowRows) in rows.enumerated() {
-            let o = p &* outW
-            for q in 0..<blocks.first {
-                Self.poolOne(x, width: width, rows: windowRows, columns: columns[q], into: y + (o &+ q), index: indices + (o &+ q))
+    private func maximaAlongRows(_ x: UnsafePointer<Float>, columns: UnsafeBufferPointer<Range<Int>>,
+                                 into maxima: UnsafeMutablePointer<Float>, winners: UnsafeMutablePointer<Int32>) {
+        let width = geometry.width, outW = geometry.outW
+        let vectorColumns = interiorColumns.count >= 8 ? interiorColumns : 0..<0
+        for h in 0..<geometry.height {
+            let row = x + h &* width, m = maxima + h &* outW, c = winners + h &* outW
+            @inline(__always) func one(_ q: Int) {
+                var best = row[columns[q].lowerBound], winner = columns[q].lowerBound
+                for w in columns[q] where row[w] > best { best = row[w]; winner = w }
+                m[q] = best
+                c[q] = Int32(truncatingIfNeeded: winner)
             }
-            for block in 0..<blocks.count {
-                let q = blocks.first &+ block &* 8
+            for q in 0..<vectorColumns.lowerBound { one(q) }
+            // Eight columns a vector; a last partial block overlaps the one before (same values).
+            var q = vectorColumns.lowerBound
+            while q < vectorColumns.upperBound {
+                let first = min(q, vectorColumns.upperBound &- 8)
                 switch stride {
-                case 1: Self.poolEight(x, width: width, rows: windowRows, firstColumn: columns[q].lowerBound, kernel: kernel,
-                                       stride: 1, into: y + (o &+ q), indices: indices + (o &+ q))
-                default: Self.poolEight(x, width: width, rows: windowRows, firstColumn: columns[q].lowerBound, kernel: kernel,
-                                        stride: 2, into: y + (o &+ q), indices: indices + (o &+ q))
+                case 1: Self.eightAlongRow(row, firstColumn: columns[first].lowerBound, kernel: kernel, stride: 1, into: m + first, winners: c + first)
+                default: Self.eightAlongRow(row, firstColumn: columns[first].lowerBound, kernel: kernel, stride: 2, into: m + first, winners: c + first)
                 }
+                q = first &+ 8
             }
-            for q in (blocks.first &+ blocks.count &* 8)..<outW {
-                Self.poolOne(x, width: width, rows: windowRows, columns: columns[q], into: y + (o &+ q), index: indices + (o &+ q))
-            }
+            for q in vectorColumns.upperBound..<outW { one(q) }
         }
     }
 
-    /// One window's maximum; ties keep the first element in row-major order.
+    /// Eight neighbouring windows of one row (stride 1 or 2) starting at `firstColumn`, all inside
+    /// the row; loads read only the windows' elements.
     @inline(__always)
-    private static func poolOne(_ x: UnsafePointer<Float>, width: Int, rows: Range<Int>, columns: Range<Int>,
-                                into y: UnsafeMutablePointer<Float>, index: UnsafeMutablePointer<Int32>) {
-        var bestIndex = rows.lowerBound &* width &+ columns.lowerBound
-        var best = x[bestIndex]
-        for h in rows {
-            let base = h &* width
-            for w in columns {
-                let i = base &+ w, v = x[i], larger = v > best
-                best = larger ? v : best
-                bestIndex = larger ? i : bestIndex
-            }
-        }
-        y.pointee = best
-        index.pointee = Int32(truncatingIfNeeded: bestIndex)
-    }
-
-    /// Eight neighbouring windows (stride 1 or 2) whose columns start at `firstColumn`, all inside
-    /// the row, as one vector each per window element; ties keep the first, as `poolOne`.
-    @inline(__always)
-    private static func poolEight(_ x: UnsafePointer<Float>, width: Int, rows: Range<Int>, firstColumn: Int, kernel: Int, stride: Int,
-                                  into y: UnsafeMutablePointer<Float>, indices: UnsafeMutablePointer<Int32>) {
+    private static func eightAlongRow(_ row: UnsafePointer<Float>, firstColumn: Int, kernel: Int, stride: Int,
+                                      into maxima: UnsafeMutablePointer<Float>, winners: UnsafeMutablePointer<Int32>) {
         let laneColumns = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7) &* SIMD8(repeating: Int32(stride)) &+ SIMD8(repeating: Int32(firstColumn))
-        @inline(__always) func load(_ i: Int) -> SIMD8<Float> {
-            stride == 1 ? Lanes.load(x + i) : UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self).evenHalf
+        @inline(__always) func load(_ column: Int) -> SIMD8<Float> {
+            guard stride == 2 else { return Lanes.load(row + column) }
+            // Elements column, column + 2, …, column + 14: evens of the first eight, odds of the next.
+            return SIMD8(lowHalf: Lanes.load(row + column).evenHalf, highHalf: Lanes.load(row + (column &+ 7)).oddHalf)
         }
-        let first = rows.lowerBound &* width &+ firstColumn
-        var best = load(first), bestIndex = laneColumns &+ SIMD8(repeating: Int32(truncatingIfNeeded: rows.lowerBound &* width))
-        for h in rows {
-            for t in 0..<kernel {
-                let offset = h &* width &+ t, v = load(offset &+ firstColumn), larger = v .> best
-                best.replace(with: v, where: larger)
-                bestIndex.replace(with: laneColumns &+ SIMD8(repeating: Int32(truncatingIfNeeded: offset)), where: larger)
-            }
+        var best = load(firstColumn), winner = laneColumns
+        for t in 1..<kernel {
+            let v = load(firstColumn &+ t), larger = v .> best
+            best.replace(with: v, where: larger)
+            winner.replace(with: laneColumns &+ SIMD8(repeating: Int32(t)), where: larger)
         }
-        Lanes.store(best, to: y)
-        UnsafeMutableRawPointer(indices).storeBytes(of: bestIndex, as: SIMD8<Int32>.self)
+        Lanes.store(best, to: maxima)
+        UnsafeMutableRawPointer(winners).storeBytes(of: winner, as: SIMD8<Int32>.self)
     }
 
-    /// The output columns pooled eight at a time: `count` blocks from column `first` on. Only for
-    /// stride 1 or 2, where eight windows' elements are eight consecutive floats (stride 2: the even
-    /// ones of sixteen), and only where every load stays inside the input row.
-    private static func vectorBlocks(_ g: PoolGeometry) -> (first: Int, count: Int) {
-        guard g.stride == 1 || g.stride == 2 else { return (0, 0) }
-        let first = (g.padLeft + g.stride - 1) / g.stride   // the first window starting inside the row
-        let loadWidth = g.stride == 1 ? 8 : 16
-        var count = 0
-        while first + 8 * (count + 1) <= g.outW {
-            let column = (first + 8 * count) * g.stride - g.padLeft   // the block's first window column
-            guard column + g.kernel - 1 + loadWidth <= g.width else { break }
-            count += 1
+    /// Each output's maximum over its window's rows of the row maxima, and its index in the plane;
+    /// the first of equals wins, so ties keep the first element in row-major order.
+    @inline(__always)
+    private func maximaDownColumns(_ maxima: UnsafePointer<Float>, winners: UnsafePointer<Int32>, rows: UnsafeBufferPointer<Range<Int>>,
+                                   into y: UnsafeMutablePointer<Float>, indices: UnsafeMutablePointer<Int32>) {
+        let width = geometry.width, outW = geometry.outW
+        @inline(__always) func loadWinners(_ i: Int) -> SIMD8<Int32> { UnsafeRawPointer(winners + i).loadUnaligned(as: SIMD8<Int32>.self) }
+        for (p, window) in rows.enumerated() {
+            let o = p &* outW
+            var q = 0
+            while q < outW {
+                // The last block of a row of 8 or more overlaps the one before; a shorter row is one partial block.
+                let first = outW >= 8 ? min(q, outW &- 8) : 0, lanes = outW >= 8 ? 8 : outW
+                var best = Lanes.load(maxima + (window.lowerBound &* outW &+ first))
+                var winner = loadWinners(window.lowerBound &* outW &+ first) &+ SIMD8(repeating: Int32(truncatingIfNeeded: window.lowerBound &* width))
+                for h in (window.lowerBound &+ 1)..<window.upperBound {
+                    let v = Lanes.load(maxima + (h &* outW &+ first)), larger = v .> best
+                    best.replace(with: v, where: larger)
+                    winner.replace(with: loadWinners(h &* outW &+ first) &+ SIMD8(repeating: Int32(truncatingIfNeeded: h &* width)), where: larger)
+                }
+                Lanes.store(best, to: y + (o &+ first), lanes: lanes)
+                if lanes == 8 {
+                    UnsafeMutableRawPointer(indices + (o &+ first)).storeBytes(of: winner, as: SIMD8<Int32>.self)
+                } else {
+                    for lane in 0..<lanes { indices[o &+ first &+ lane] = winner[lane] }
+                }
+                q = first &+ 8
+            }
         }
-        return (first, count)
     }
 
     package func backward(_ dy: Tensor, context: Context) throws -> Tensor {
