@@ -23,7 +23,7 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("allreduce-dtype"), help: "Width gradients travel at: fp32, bf16 or fp16.") var allreduceDType = AllreduceDType.fp32
     @Flag(name: .customLong("no-overlap"), help: "Reduce gradients after backward instead of overlapping.") var noOverlap = false
     @Option(help: "Threads per rank (default: the CPUs the launcher bound the rank to, else cores per node / ranks per node).") var threads: Int?
-    @Option(help: "Convolution algorithm: automatic (Winograd on 3x3 stride-1 layers, F(4x4) tiles where they need fewer multiplications), winograd2x2 (F(2x2) tiles only) or im2col.") var conv = Conv2D.Algorithm.automatic
+    @Option(help: "Convolution algorithm: automatic (Winograd on 3x3 and 5x5 stride-1 layers; 3x3 with F(4x4) tiles where they need fewer multiplications), winograd2x2 (F(2x2, 3x3) tiles only, 5x5 by im2col) or im2col.") var conv = Conv2D.Algorithm.automatic
     @Option(name: .customLong("checkpoint-every"), help: "Also checkpoint every N steps into --checkpoint-dir, as training does (background writes).") var checkpointEvery: Int?
     @Option(name: .customLong("checkpoint-dir"), help: "Directory for --checkpoint-every's files.") var checkpointDir: String?
     @Option(name: .customLong("simulate-nodes"), help: "Also predict img/s and efficiency at these node counts (e.g. 4,16,64,256) from this run's step on --network.") var simulateNodes: String?

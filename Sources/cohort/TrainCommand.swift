@@ -55,7 +55,7 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("tensorboard-every"), help: "Also log the batch loss and accuracy every N steps.") var tensorboardEvery: Int?
     @Option(name: .customLong("bucket-mb"), help: "Gradient allreduce bucket size in MB.") var bucketMB = 25.0
     @Flag(name: .customLong("sync-bn"), help: "BatchNorm statistics over the global batch (all ranks), not each rank's slice.") var syncBN = false
-    @Option(help: "Convolution algorithm: automatic (Winograd on 3x3 stride-1 layers, F(4x4) tiles where they need fewer multiplications), winograd2x2 (F(2x2) tiles only: slower, rounds least, so ranks and threads agree most closely over many steps) or im2col.") var conv = Conv2D.Algorithm.automatic
+    @Option(help: "Convolution algorithm: automatic (Winograd on 3x3 and 5x5 stride-1 layers; 3x3 with F(4x4) tiles where they need fewer multiplications), winograd2x2 (F(2x2, 3x3) tiles only, 5x5 by im2col: slower, rounds least, so ranks and threads agree most closely over many steps) or im2col.") var conv = Conv2D.Algorithm.automatic
     @Option(name: .customLong("allreduce-dtype"), help: "Width gradients travel at: fp32, or bf16/fp16 (half the bytes, summed in float32) for slow networks.") var allreduceDType = AllreduceDType.fp32
     @Flag(name: .customLong("no-overlap"), help: "Reduce gradients after backward instead of overlapping.") var noOverlap = false
     @Option(name: .customLong("stall-timeout"), help: "Seconds a collective may wait before the job is aborted (default 10× median step, ≥ 60).") var stallTimeout: Double?

@@ -27,6 +27,7 @@ import Testing
         ConvCase(channels: 2, size: 11, filters: 2, kernel: 5, stride: 4, padding: .valid, groups: 1, bias: true),
         ConvCase(channels: 16, size: 5, filters: 16, kernel: 3, stride: 1, padding: .same, groups: 1, bias: true, algorithm: .winograd2x2),  // Winograd F(2×2)
         ConvCase(channels: 16, size: 7, filters: 16, kernel: 3, stride: 1, padding: .same, groups: 1, bias: false),  // F(4×4)
+        ConvCase(channels: 16, size: 6, filters: 16, kernel: 5, stride: 1, padding: .same, groups: 1, bias: true),  // F(2×2, 5×5)
     ])
     func conv2D(_ c: ConvCase) throws {
         let layer = Conv2D(filters: c.filters, kernel: c.kernel, stride: c.stride, padding: c.padding, groups: c.groups, bias: c.bias, name: "conv")
@@ -35,7 +36,7 @@ import Testing
         // any step; a wide one keeps float32 rounding (F(4×4) rounds more) out of the numeric side.
         let report = try GradientChecker.check(layer, inputShape: [c.channels, c.size, c.size], batch: 3, epsilon: 0.5)
         #expect(report.worstRelativeError < Self.tolerance, "\(report)")
-        #expect((layer.winogradTile != nil) == (c.channels >= 16), "Winograd takes exactly the 3x3 stride-1 cases with 16 channels")
+        #expect((layer.winogradTile != nil) == (c.channels >= 16), "Winograd takes exactly the 3x3 and 5x5 stride-1 cases with 16 channels")
     }
 
     @Test(arguments: [(1, 3, Padding.same), (2, 1, .valid), (1, 2, .same)])

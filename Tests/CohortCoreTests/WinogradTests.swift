@@ -3,11 +3,11 @@ import CohortTestSupport
 import Testing
 import CohortRandom
 
-/// Winograd F(2×2, 3×3) and F(4×4, 3×3) give the same outputs and gradients as im2col + GEMM.
+/// Winograd F(2×2, 3×3), F(4×4, 3×3) and F(2×2, 5×5) give the same outputs and gradients as im2col + GEMM.
 @Suite struct WinogradTests {
     struct Case: CustomTestStringConvertible, Sendable {
-        var channels: Int, filters: Int, size: Int, padding: Padding, batch: Int
-        var testDescription: String { "C\(channels) K\(filters) \(size)x\(size) \(padding) N\(batch)" }
+        var channels: Int, filters: Int, size: Int, padding: Padding, batch: Int, kernel = 3
+        var testDescription: String { "C\(channels) K\(filters) \(kernel)x\(kernel) on \(size)x\(size) \(padding) N\(batch)" }
     }
 
     /// Outputs that are and are not multiples of 2 and 4 (partial tiles), all three paddings, planes
@@ -18,6 +18,9 @@ import CohortRandom
     /// (a whole vector and a partial one, whose last tile is partial too). Planes under eight tiles wide put eight images in a vector: 128 channels at 7×7 over 30 images make chunks
     /// of 16 + 14 (F(2×2)) and 24 + 6 (F(4×4)) images, so whole and partial groups of eight; fashion-cnn's
     /// conv2 and conv4 shapes over 11 images (a rank's slice of 32 on 3 ranks) do it within one chunk.
+    /// 5×5 kernels take F(2×2, 5×5) under `automatic` and im2col under `winograd2x2`: googlenet's
+    /// 28×28 (14 tiles a row) and 14×14 and 7×7 shapes (vectors across images), a 9×9 input with
+    /// `valid` (5×5 out) and an 11×11 one with a padding of 1 (9×9 out, partial tiles).
     @Test(arguments: [
         Case(channels: 16, filters: 24, size: 14, padding: .same, batch: 3),
         Case(channels: 20, filters: 16, size: 7, padding: .same, batch: 2),
@@ -30,15 +33,21 @@ import CohortRandom
         Case(channels: 128, filters: 128, size: 7, padding: .same, batch: 30),
         Case(channels: 64, filters: 128, size: 14, padding: .same, batch: 11),
         Case(channels: 128, filters: 256, size: 7, padding: .same, batch: 11),
+        Case(channels: 32, filters: 96, size: 28, padding: .same, batch: 2, kernel: 5),
+        Case(channels: 24, filters: 64, size: 14, padding: .same, batch: 11, kernel: 5),
+        Case(channels: 48, filters: 128, size: 7, padding: .same, batch: 9, kernel: 5),
+        Case(channels: 16, filters: 17, size: 9, padding: .valid, batch: 2, kernel: 5),
+        Case(channels: 16, filters: 16, size: 11, padding: .explicit(height: 1, width: 1), batch: 3, kernel: 5),
     ], [Conv2D.Algorithm.winograd2x2, .automatic])
     func matchesIm2col(_ c: Case, algorithm: Conv2D.Algorithm) throws {
         let winograd = try run(c, algorithm: algorithm), reference = try run(c, algorithm: .im2col)
-        // F(4×4) wherever it is cheaper (not 5×5).
-        let expected: WinogradConvolution.Tile = algorithm == .winograd2x2 || c.size == 5 ? .f2x2 : .f4x4
+        // F(4×4) wherever it is cheaper (not 5×5 outputs); 5×5 kernels F(2×2, 5×5) or im2col.
+        let expected: WinogradConvolution.Tile? = c.kernel == 5 ? (algorithm == .automatic ? .f2x2Kernel5 : nil)
+            : algorithm == .winograd2x2 || c.size == 5 ? .f2x2 : .f4x4
         #expect(winograd.tile == expected && reference.tile == nil)
         // Measured worst errors: up to 5e-7 for F(2×2), 7.5e-6 for F(4×4) (fashion-cnn's conv4 shape,
-        // C128 K256 7×7), whose transforms scale by up to 8 and 1/24.
-        let tolerance = expected == .f2x2 ? 2e-6 : 2e-5
+        // C128 K256 7×7), whose transforms scale by up to 8 and 1/24, and 6.5e-6 for F(2×2, 5×5).
+        let tolerance = expected == .f2x2 || expected == nil ? 2e-6 : 2e-5
         #expect(RelativeDifference.maximum(reference.y, winograd.y) < tolerance)
         #expect(RelativeDifference.maximum(reference.dx, winograd.dx) < tolerance)
         #expect(RelativeDifference.maximum(reference.gradients, winograd.gradients) < tolerance)
@@ -66,7 +75,7 @@ import CohortRandom
     }
 
     func run(_ c: Case, algorithm: Conv2D.Algorithm) throws -> (y: [Float], dx: [Float], gradients: [Float], tile: WinogradConvolution.Tile?) {
-        let conv = Conv2D(filters: c.filters, kernel: 3, padding: c.padding, name: "conv")
+        let conv = Conv2D(filters: c.filters, kernel: c.kernel, padding: c.padding, name: "conv")
         conv.algorithm = algorithm
         let network = try Network(root: conv, inputShape: [c.channels, c.size, c.size], inputGradient: true)
         network.arena.initialize(seed: 7)

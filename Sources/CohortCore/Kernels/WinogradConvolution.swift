@@ -1,9 +1,10 @@
-/// Winograd convolution F(m×m, 3×3) (Lavin & Gray, "Fast Algorithms for Convolutional Neural
-/// Networks", 2016) for 3×3 stride-1 ungrouped layers: α² multiplications per m×m output tile
-/// (α = m + 2) instead of 9m², so the three GEMMs of a training step do 2.25× (m = 2) or 4×
-/// (m = 4) less work than im2col's. The tilings and their matrices: `WinogradTransforms.swift`.
+/// Winograd convolution F(m×m, r×r) (Lavin & Gray, "Fast Algorithms for Convolutional Neural
+/// Networks", 2016) for 3×3 and 5×5 stride-1 ungrouped layers: α² multiplications per m×m output
+/// tile (α = m + r − 1) instead of r²m², so the three GEMMs of a training step do 2.25× (F(2×2, 3×3)),
+/// 4× (F(4×4, 3×3)) or 2.8× (F(2×2, 5×5)) less work than im2col's. The tilings and their matrices:
+/// `WinogradTransforms.swift`.
 ///
-/// Each α×α input tile d (tiles start every m pixels) and each 3×3 filter w are transformed,
+/// Each α×α input tile d (tiles start every m pixels) and each r×r filter w are transformed,
 /// V = Bᵀ d B and U = G w Gᵀ; for every one of the α² positions ξ, M[ξ] = U[ξ] · V[ξ] is a GEMM
 /// ([K, C] · [C, tiles]); the output tile is y = Aᵀ M A. Backward is the exact adjoint of that
 /// forward: M̃ = A dy Aᵀ, dU[ξ] = M̃[ξ] · V[ξ]ᵀ, dV[ξ] = U[ξ]ᵀ · M̃[ξ], dw = Gᵀ dU G and
@@ -16,14 +17,18 @@
 /// with every other layer (backward transforms the weights again rather than keeping U per layer:
 /// ResNet-50 would hold about 150 MB of U and dU; the extra weight transform is small next to the GEMMs).
 package final class WinogradConvolution {
-    /// The output tile: F(2×2, 3×3) or F(4×4, 3×3).
-    package enum Tile: Int, Sendable, CaseIterable {
-        case f2x2 = 2, f4x4 = 4
+    /// The tiling: F(2×2, 3×3), F(4×4, 3×3) or F(2×2, 5×5).
+    package enum Tile: Sendable, CaseIterable {
+        case f2x2, f4x4, f2x2Kernel5
+        /// The output tile's side m.
+        var outputTile: Int { self == .f4x4 ? 4 : 2 }
+        /// The kernel's side r.
+        var kernelSize: Int { self == .f2x2Kernel5 ? 5 : 3 }
         /// α², the multiplications per tile and per (filter, channel) pair.
-        var positions: Int { (rawValue + 2) * (rawValue + 2) }
+        var positions: Int { (outputTile + kernelSize - 1) * (outputTile + kernelSize - 1) }
     }
 
-    /// The convolution's geometry (3×3, stride 1; `channels` = C).
+    /// The convolution's geometry (3×3 or 5×5, stride 1; `channels` = C).
     package let geometry: ConvGeometry
     package let filters: Int
     package let tile: Tile
@@ -31,29 +36,32 @@ package final class WinogradConvolution {
 
     /// Whether this algorithm computes a convolution of `geometry` with `groups` groups.
     package static func applies(to geometry: ConvGeometry, groups: Int) -> Bool {
-        groups == 1 && geometry.kernelH == 3 && geometry.kernelW == 3 && geometry.strideH == 1 && geometry.strideW == 1
+        groups == 1 && geometry.kernelH == geometry.kernelW && Tile.allCases.contains { $0.kernelSize == geometry.kernelH }
+            && geometry.strideH == 1 && geometry.strideW == 1
     }
 
     /// Multiplications per (filter, channel) pair and image: α² for each of the tiles covering P×Q.
     package static func multiplications(_ tile: Tile, geometry: ConvGeometry) -> Int {
-        let m = tile.rawValue
+        let m = tile.outputTile
         return (geometry.outH + m - 1) / m * ((geometry.outW + m - 1) / m) * tile.positions
     }
 
-    /// The tile with the fewest multiplications for `geometry` (the smaller on a tie), or nil when
-    /// direct convolution's 9·P·Q is fewer still (a 1×1 output).
-    package static func cheapestTile(for geometry: ConvGeometry) -> Tile? {
-        let best = Tile.allCases.min { multiplications($0, geometry: geometry) < multiplications($1, geometry: geometry) }!
-        return multiplications(best, geometry: geometry) < 9 * geometry.outPlane ? best : nil
+    /// Of `tiles`, the one for `geometry`'s kernel with the fewest multiplications (the smaller tile
+    /// on a tie), or nil when there is none or direct convolution's r²·P·Q is fewer still (a 1×1 output).
+    package static func cheapestTile(for geometry: ConvGeometry, among tiles: [Tile] = Tile.allCases) -> Tile? {
+        let fitting = tiles.filter { $0.kernelSize == geometry.kernelH }
+        guard let best = fitting.min(by: { multiplications($0, geometry: geometry) < multiplications($1, geometry: geometry) }) else { return nil }
+        return multiplications(best, geometry: geometry) < geometry.kernelH * geometry.kernelW * geometry.outPlane ? best : nil
     }
 
     package init(geometry: ConvGeometry, filters: Int, tile: Tile) {
-        precondition(Self.applies(to: geometry, groups: 1), "Winograd F(m×m, 3×3) needs a 3x3 stride-1 convolution")
+        precondition(Self.applies(to: geometry, groups: 1) && tile.kernelSize == geometry.kernelH,
+                     "Winograd \(tile) needs a \(tile.kernelSize)x\(tile.kernelSize) stride-1 convolution")
         self.geometry = geometry
         self.filters = filters
         self.tile = tile
-        tilesH = (geometry.outH + tile.rawValue - 1) / tile.rawValue
-        tilesW = (geometry.outW + tile.rawValue - 1) / tile.rawValue
+        tilesH = (geometry.outH + tile.outputTile - 1) / tile.outputTile
+        tilesW = (geometry.outW + tile.outputTile - 1) / tile.outputTile
     }
 
     var tilesPerImage: Int { tilesH * tilesW }
@@ -76,6 +84,7 @@ package final class WinogradConvolution {
         switch tile {
         case .f2x2: forward(F2x2.self, x: x, weight: weight, finish: finish, batch: batch, y: y, buffers: buffers, threads: threads)
         case .f4x4: forward(F4x4.self, x: x, weight: weight, finish: finish, batch: batch, y: y, buffers: buffers, threads: threads)
+        case .f2x2Kernel5: forward(F2x2Kernel5.self, x: x, weight: weight, finish: finish, batch: batch, y: y, buffers: buffers, threads: threads)
         }
     }
 
@@ -95,6 +104,8 @@ package final class WinogradConvolution {
                              inputGradient: inputGradient, buffers: buffers, threads: threads)
         case .f4x4: backward(F4x4.self, x: x, weight: weight, outputGradient: dy, batch: batch, weightGradient: weightGradient,
                              inputGradient: inputGradient, buffers: buffers, threads: threads)
+        case .f2x2Kernel5: backward(F2x2Kernel5.self, x: x, weight: weight, outputGradient: dy, batch: batch, weightGradient: weightGradient,
+                                    inputGradient: inputGradient, buffers: buffers, threads: threads)
         }
     }
 
@@ -186,14 +197,14 @@ package final class WinogradConvolution {
     /// U = G w Gᵀ for every (k, c), into `u` [α², K, C].
     private func transformWeights<T: WinogradTiling>(_ tiling: T.Type, _ w: UnsafePointer<Float>, into u: UnsafeMutablePointer<Float>,
                                                      threads: Int) {
-        let pairs = filters * geometry.channels
+        let pairs = filters * geometry.channels, r = T.kernelSize
         ThreadSplit.forEachRange((pairs + 7) / 8, threads: threads, minimumPerThread: 32) { groups in
             Lanes.withScratch(size: T.positions) { d, tmp, out in
                 for group in groups {
                     let first = group * 8, lanes = min(8, pairs - first)
-                    let offsets = Lanes.clamped(first: first, lanes: lanes) &* 9
-                    for e in 0..<9 { d[e] = Lanes.gather(w + e, offsets) }
-                    Lanes.twoSided(d, n: 3, m: T.inputTile, tmp: tmp, out: out, T.WeightTransform.self)
+                    let offsets = Lanes.clamped(first: first, lanes: lanes) &* (r * r)
+                    for e in 0..<r * r { d[e] = Lanes.gather(w + e, offsets) }
+                    Lanes.twoSided(d, n: r, m: T.inputTile, tmp: tmp, out: out, T.WeightTransform.self)
                     for xi in 0..<T.positions { Lanes.store(out[xi], to: u + xi * pairs + first, lanes: lanes) }
                 }
             }
@@ -203,16 +214,16 @@ package final class WinogradConvolution {
     /// dw += Gᵀ dU G for every (k, c).
     private func transformWeightGradient<T: WinogradTiling>(_ tiling: T.Type, _ du: UnsafePointer<Float>, into dw: UnsafeMutablePointer<Float>,
                                                             threads: Int) {
-        let pairs = filters * geometry.channels
+        let pairs = filters * geometry.channels, r = T.kernelSize
         ThreadSplit.forEachRange((pairs + 7) / 8, threads: threads, minimumPerThread: 32) { groups in
             Lanes.withScratch(size: T.positions) { d, tmp, out in
                 for group in groups {
                     let first = group * 8, lanes = min(8, pairs - first)
                     for xi in 0..<T.positions { d[xi] = Lanes.load(du + xi * pairs + first, lanes: lanes) }
-                    Lanes.twoSided(d, n: T.inputTile, m: 3, tmp: tmp, out: out, T.WeightAdjoint.self)
+                    Lanes.twoSided(d, n: T.inputTile, m: r, tmp: tmp, out: out, T.WeightAdjoint.self)
                     for lane in 0..<lanes {
-                        let p = dw + (first + lane) * 9
-                        for e in 0..<9 { p[e] += out[e][lane] }
+                        let p = dw + (first + lane) * (r * r)
+                        for e in 0..<r * r { p[e] += out[e][lane] }
                     }
                 }
             }
@@ -290,9 +301,11 @@ package final class WinogradConvolution {
         }
     }
 
-    /// Input frames hold columns up to m·tw + α − 1 of the last group of eight tiles.
+    /// Input frames hold rows up to m·tilesH + r − 2 and columns up to m·tw + α − 1 of the last
+    /// group of eight tiles.
     private func inputFrame<T: WinogradTiling>(_ tiling: T.Type) -> Frame {
-        Frame(rows: T.outputTile * tilesH + 2, phaseWidth: (tilesW + 7) / 8 * 8 + 2, phases: T.outputTile)
+        Frame(rows: T.outputTile * tilesH + T.kernelSize - 1, phaseWidth: (tilesW + 7) / 8 * 8 + (T.inputTile - 1) / T.outputTile + 1,
+              phases: T.outputTile)
     }
 
     private func outputFrame<T: WinogradTiling>(_ tiling: T.Type) -> Frame {

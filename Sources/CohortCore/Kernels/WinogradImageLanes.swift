@@ -128,7 +128,7 @@ extension WinogradConvolution {
     func transformInputAcrossImages<T: WinogradTiling>(_ tiling: T.Type, _ x: UnsafePointer<Float>, images: Int,
                                                        into v: UnsafeMutablePointer<Float>) {
         let g = geometry, c = g.channels, t = images * tilesPerImage, planeStride = c * t
-        let (m, alpha) = (T.outputTile, T.inputTile), frame = InterleavedFrame(rows: m * tilesH + 2, columns: m * tilesW + 2)
+        let (m, alpha) = (T.outputTile, T.inputTile), frame = InterleavedFrame(rows: m * tilesH + T.kernelSize - 1, columns: m * tilesW + T.kernelSize - 1)
         forEachImageGroup(T.self, images: images, planes: c, frame: frame) { channel, group, lanes, padded, d, tmp, out in
             frame.load(x + (group * c + channel) * g.inPlane, planeStride: c * g.inPlane, lanes: lanes, height: g.height, width: g.width,
                        top: g.padTop, left: g.padLeft, into: padded)
@@ -141,7 +141,7 @@ extension WinogradConvolution {
     func transformInputAdjointAcrossImages<T: WinogradTiling>(_ tiling: T.Type, _ dv: UnsafePointer<Float>, images: Int,
                                                               into dx: UnsafeMutablePointer<Float>) {
         let g = geometry, c = g.channels, t = images * tilesPerImage, planeStride = c * t
-        let (m, alpha) = (T.outputTile, T.inputTile), frame = InterleavedFrame(rows: m * tilesH + 2, columns: m * tilesW + 2)
+        let (m, alpha) = (T.outputTile, T.inputTile), frame = InterleavedFrame(rows: m * tilesH + T.kernelSize - 1, columns: m * tilesW + T.kernelSize - 1)
         forEachImageGroup(T.self, images: images, planes: c, frame: frame) { channel, group, lanes, padded, d, tmp, out in
             padded.update(repeating: 0, count: frame.count)
             columnsToFramedBlocks(T.InputAdjoint.self, n: alpha, alpha: alpha, m: m, accumulate: true, frame: frame,

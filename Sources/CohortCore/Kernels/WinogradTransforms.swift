@@ -1,17 +1,19 @@
-/// The Winograd tilings F(m×m, 3×3) and their transform matrices (Lavin & Gray 2016): m×m output
-/// tiles from α×α input tiles, α = m + 2, with α² multiplications per tile instead of 9m².
-/// `F2x2` uses the points 0, ±1 (exact in float32 up to rounding of sums); `F4x4` the points 0,
-/// ±1, ±2 (4× fewer multiplications than direct, at a few ulps more rounding).
+/// The Winograd tilings F(m×m, r×r) and their transform matrices (Lavin & Gray 2016): m×m output
+/// tiles from α×α input tiles, α = m + r − 1, with α² multiplications per tile instead of r²m².
+/// `F2x2` uses the points 0, ±1 (exact in float32 up to rounding of sums); `F4x4` and `F2x2Kernel5`
+/// the points 0, ±1, ±2 (4× and 2.8× fewer multiplications than direct, at a few ulps more rounding).
 protocol WinogradTiling {
     /// Output tile size m.
     static var outputTile: Int { get }
+    /// Kernel size r.
+    static var kernelSize: Int { get }
     /// Bᵀ (α → α): V = Bᵀ d B.
     associatedtype InputTransform: Lanes.Transform
     /// B (α → α), the adjoint of the input transform.
     associatedtype InputAdjoint: Lanes.Transform
-    /// G (3 → α): U = G w Gᵀ.
+    /// G (r → α): U = G w Gᵀ.
     associatedtype WeightTransform: Lanes.Transform
-    /// Gᵀ (α → 3), the adjoint of the weight transform.
+    /// Gᵀ (α → r), the adjoint of the weight transform.
     associatedtype WeightAdjoint: Lanes.Transform
     /// Aᵀ (α → m): y = Aᵀ M A.
     associatedtype OutputTransform: Lanes.Transform
@@ -20,8 +22,8 @@ protocol WinogradTiling {
 }
 
 extension WinogradTiling {
-    /// Input tile size α = m + 2.
-    @inline(__always) static var inputTile: Int { outputTile + 2 }
+    /// Input tile size α = m + r − 1.
+    @inline(__always) static var inputTile: Int { outputTile + kernelSize - 1 }
     /// α²: the transformed positions, one GEMM each.
     @inline(__always) static var positions: Int { inputTile * inputTile }
 }
@@ -29,6 +31,7 @@ extension WinogradTiling {
 /// F(2×2, 3×3): 16 multiplications per 2×2 tile.
 enum F2x2: WinogradTiling {
     static var outputTile: Int { 2 }
+    static var kernelSize: Int { 3 }
 
     enum InputTransform: Lanes.Transform {
         @inline(__always) static func apply(_ x: UnsafePointer<Lanes.Vector>, _ s: Int, _ y: UnsafeMutablePointer<Lanes.Vector>, _ t: Int) {
@@ -79,6 +82,7 @@ enum F2x2: WinogradTiling {
 /// Aᵀ = [1 1 1 1 1 0; 0 1 −1 2 −2 0; 0 1 1 4 4 0; 0 1 −1 8 −8 1].
 enum F4x4: WinogradTiling {
     static var outputTile: Int { 4 }
+    static var kernelSize: Int { 3 }
 
     enum InputTransform: Lanes.Transform {
         @inline(__always) static func apply(_ x: UnsafePointer<Lanes.Vector>, _ s: Int, _ y: UnsafeMutablePointer<Lanes.Vector>, _ t: Int) {
@@ -214,5 +218,58 @@ enum Lanes {
     static func store(_ v: Vector, to p: UnsafeMutablePointer<Float>, lanes: Int) {
         if lanes == 8 { return UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self) }
         for lane in 0..<lanes { p[lane] = v[lane] }
+    }
+}
+
+/// F(2×2, 5×5): 36 multiplications per 2×2 tile. The same points and 6×6 input tile as `F4x4`,
+/// so the same Bᵀ; with them
+/// G = [1/4 0 0 0 0; −1/6 −1/6 −1/6 −1/6 −1/6; −1/6 1/6 −1/6 1/6 −1/6; 1/24 1/12 1/6 1/3 2/3;
+/// 1/24 −1/12 1/6 −1/3 2/3; 0 0 0 0 1], Aᵀ = [1 1 1 1 1 0; 0 1 −1 2 −2 1].
+enum F2x2Kernel5: WinogradTiling {
+    static var outputTile: Int { 2 }
+    static var kernelSize: Int { 5 }
+    typealias InputTransform = F4x4.InputTransform
+    typealias InputAdjoint = F4x4.InputAdjoint
+
+    enum WeightTransform: Lanes.Transform {
+        @inline(__always) static func apply(_ x: UnsafePointer<Lanes.Vector>, _ s: Int, _ y: UnsafeMutablePointer<Lanes.Vector>, _ t: Int) {
+            let (w0, w1, w2, w3, w4) = (x[0], x[s], x[2 * s], x[3 * s], x[4 * s])
+            let even = w0 + w2 + w4, odd = w1 + w3
+            let evenWide = w0 + 4 * w2 + 16 * w4, oddWide = 2 * w1 + 8 * w3
+            y[0] = w0 / 4
+            y[t] = -(even + odd) / 6; y[2 * t] = (odd - even) / 6
+            y[3 * t] = (evenWide + oddWide) / 24; y[4 * t] = (evenWide - oddWide) / 24
+            y[5 * t] = w4
+        }
+    }
+
+    enum WeightAdjoint: Lanes.Transform {
+        @inline(__always) static func apply(_ x: UnsafePointer<Lanes.Vector>, _ s: Int, _ y: UnsafeMutablePointer<Lanes.Vector>, _ t: Int) {
+            let (u0, u1, u2, u3, u4, u5) = (x[0], x[s], x[2 * s], x[3 * s], x[4 * s], x[5 * s])
+            let sum12 = u1 + u2, difference21 = u2 - u1, sum34 = u3 + u4, difference34 = u3 - u4
+            y[0] = u0 / 4 - sum12 / 6 + sum34 / 24
+            y[t] = difference21 / 6 + difference34 / 12
+            y[2 * t] = (sum34 - sum12) / 6
+            y[3 * t] = difference21 / 6 + difference34 / 3
+            y[4 * t] = 2 * sum34 / 3 - sum12 / 6 + u5
+        }
+    }
+
+    enum OutputTransform: Lanes.Transform {
+        @inline(__always) static func apply(_ x: UnsafePointer<Lanes.Vector>, _ s: Int, _ y: UnsafeMutablePointer<Lanes.Vector>, _ t: Int) {
+            let (m0, m1, m2, m3, m4, m5) = (x[0], x[s], x[2 * s], x[3 * s], x[4 * s], x[5 * s])
+            y[0] = m0 + m1 + m2 + m3 + m4
+            y[t] = m1 - m2 + 2 * (m3 - m4) + m5
+        }
+    }
+
+    enum OutputAdjoint: Lanes.Transform {
+        @inline(__always) static func apply(_ x: UnsafePointer<Lanes.Vector>, _ s: Int, _ y: UnsafeMutablePointer<Lanes.Vector>, _ t: Int) {
+            let (y0, y1) = (x[0], x[s])
+            y[0] = y0
+            y[t] = y0 + y1; y[2 * t] = y0 - y1
+            y[3 * t] = y0 + 2 * y1; y[4 * t] = y0 - 2 * y1
+            y[5 * t] = y1
+        }
     }
 }

@@ -3,21 +3,22 @@
 /// Shapes: x [N, C, H, W], weight [K, C/G, R, S], bias [K], y [N, K, P, Q], with G groups
 /// (G = C gives a depthwise convolution).
 /// y[n, k, p, q] = bias[k] + Σ_{c∈group(k), r, s} weight[k, c, r, s] · x[n, c, p·stride − pad + r, q·stride − pad + s].
-/// 3×3 stride-1 layers with at least 16 input channels and filters run Winograd F(4×4, 3×3) or
-/// F(2×2, 3×3) (`WinogradConvolution`, `Algorithm`); the others im2col + GEMM, where samples are processed in chunks whose
+/// 3×3 and 5×5 stride-1 layers with at least 16 input channels and filters run Winograd F(4×4, 3×3),
+/// F(2×2, 3×3) or F(2×2, 5×5) (`WinogradConvolution`, `Algorithm`); the others im2col + GEMM, where samples are processed in chunks whose
 /// column matrices sit side by side, so one GEMM covers several small images. Forward caches a
 /// reference to x (the column matrix or Winograd transform is rebuilt in backward).
 package final class Conv2D: Layer {
     /// How a layer computes its convolution.
     package enum Algorithm: String, Sendable, CaseIterable {
-        /// Winograd where it applies and pays (3×3, stride 1, ungrouped, ≥ 16 channels in and out,
-        /// output larger than 1×1), else im2col. The tile is F(4×4, 3×3) where it needs fewer
-        /// multiplications (every output from 3×3 on but 5×5), else F(2×2, 3×3). F(4×4) rounds ~10×
-        /// more than F(2×2), so layouts agree step by step but may part after a few steps where an
-        /// input sits on a ReLU's kink (docs/DESIGN.md §4.2).
+        /// Winograd where it applies and pays (3×3 or 5×5, stride 1, ungrouped, ≥ 16 channels in and
+        /// out, output larger than 1×1), else im2col. A 3×3 layer's tile is F(4×4, 3×3) where it needs
+        /// fewer multiplications (every output from 3×3 on but 5×5), else F(2×2, 3×3); a 5×5 layer's
+        /// is F(2×2, 5×5). F(4×4, 3×3) and F(2×2, 5×5) round ~10× more than F(2×2, 3×3), so layouts
+        /// agree step by step but may part after a few steps where an input sits on a ReLU's kink
+        /// (docs/DESIGN.md §4.2).
         case automatic
-        /// As `automatic`, but always the F(2×2) tile: slower where F(4×4) applies, but layouts
-        /// (ranks, threads) agree within 1e-5 over many steps.
+        /// As `automatic`, but always the F(2×2, 3×3) tile, and im2col for 5×5 layers: slower, but
+        /// layouts (ranks, threads) agree within 1e-5 over many steps.
         case winograd2x2
         /// im2col + GEMM always.
         case im2col
@@ -87,8 +88,9 @@ package final class Conv2D: Layer {
     private func planWinograd() {
         winograd = nil
         guard algorithm != .im2col, inputShape[0] >= 16, filters >= 16, WinogradConvolution.applies(to: geometry, groups: groups),
-              let cheapest = WinogradConvolution.cheapestTile(for: geometry) else { return }
-        winograd = WinogradConvolution(geometry: geometry, filters: filters, tile: algorithm == .automatic ? cheapest : .f2x2)
+              let tile = WinogradConvolution.cheapestTile(for: geometry, among: algorithm == .automatic ? WinogradConvolution.Tile.allCases : [.f2x2])
+        else { return }
+        winograd = WinogradConvolution(geometry: geometry, filters: filters, tile: tile)
     }
 
     /// The smallest plane on which a 1×1 layer runs one GEMM per image in place, so that each GEMM
