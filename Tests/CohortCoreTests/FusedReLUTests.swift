@@ -3,7 +3,8 @@ import CohortRandom
 import Testing
 
 /// A ReLU right after a convolution in a `Sequential` is applied by the convolution as it writes its
-/// output, and gives bitwise what the convolution and a ReLU of its own give, forward and backward.
+/// output, one right after a BatchNorm is applied and differentiated by the BatchNorm, and either
+/// gives bitwise what the layer and a ReLU of its own give, forward and backward.
 @Suite struct FusedReLUTests {
     struct Case: CustomTestStringConvertible, Sendable {
         var channels: Int, size: Int, kernel: Int, algorithm: Conv2D.Algorithm
@@ -33,6 +34,46 @@ import Testing
         let x = Tensor(zeros: [batch, c.channels, c.size, c.size])
         for i in 0..<x.count { x[i] = generator.nextFloat() - 0.5 }
         let dy = Tensor(zeros: [batch, filters, c.size, c.size])
+        for i in 0..<dy.count { dy[i] = generator.nextFloat() - 0.5 }
+        let context = Context(mode: .training, threads: 2)
+
+        let y = Array(try fused.forward(x, context: context).values)
+        let linear = Array(try plain.forward(x, context: context).values)
+        #expect(linear.contains { $0 < 0 }, "the case must have negative outputs to rectify")
+        #expect(y == linear.map { max($0, 0) })
+
+        fused.arena.zeroGradients()
+        let dx = Array(try fused.root.backward(dy, context: context).values)
+        let masked = Tensor(zeros: dy.shape)
+        for i in 0..<dy.count { masked[i] = linear[i] > 0 ? dy[i] : 0 }
+        plain.arena.zeroGradients()
+        let plainDX = Array(try plain.root.backward(masked, context: context).values)
+        #expect(dx == plainDX)
+        #expect(Array(fused.arena.gradients) == Array(plain.arena.gradients))
+    }
+
+    /// BatchNorm with batch statistics (training) and with its running ones (γ and β frozen), on 2 threads.
+    @Test(arguments: [false, true])
+    func fusedBatchNormEqualsSeparate(frozen: Bool) throws {
+        let (batch, input): (Int, Shape) = (5, [6, 7, 7])
+        let fusedNorm = BatchNorm(name: "bn"), plainNorm = BatchNorm(name: "bn")
+        let relu = Activation(.relu, name: "relu")
+        let frozenNames = frozen ? ["bn"] : []
+        let fused = try Network(root: Sequential([fusedNorm, relu]), inputShape: input, inputGradient: true, frozen: frozenNames)
+        let plain = try Network(root: Sequential([plainNorm]), inputShape: input, inputGradient: true, frozen: frozenNames)
+        #expect(fusedNorm.rectifiesOutput && relu.isDifferentiatedByPreviousLayer && !plainNorm.rectifiesOutput)
+        var generator = SplitMix64(seed: 5)
+        for norm in [fusedNorm, plainNorm] {
+            for ch in 0..<6 {
+                norm.weight.value[ch] = 0.5 + Float(ch) * 0.1
+                norm.bias.value[ch] = Float(ch % 3) * 0.2 - 0.2
+                norm.runningMean.value[ch] = 0.1 * Float(ch)
+                norm.runningVariance.value[ch] = 1 + 0.05 * Float(ch)
+            }
+        }
+        let x = Tensor(zeros: Shape([batch] + input.dims))
+        for i in 0..<x.count { x[i] = generator.nextFloat() - 0.4 }
+        let dy = Tensor(zeros: x.shape)
         for i in 0..<dy.count { dy[i] = generator.nextFloat() - 0.5 }
         let context = Context(mode: .training, threads: 2)
 

@@ -23,20 +23,41 @@ package enum LaneSums {
         return (sum, squares)
     }
 
-    /// Σ g[t] and Σ g[t]·x̂[t] for t < count, with x̂ = (x − shift)·scale computed in float.
+    /// Σ g[t] and Σ g[t]·x̂[t] for t < count, with x̂ = (x − shift)·scale computed in float; with
+    /// `positive`, g[t] counts only where positive[t] > 0 (a ReLU's derivative, from its output).
     @inline(__always)
-    package static func sumAndNormalizedDot(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, shift: Float, scale: Float, count: Int)
-        -> (sum: Double, dot: Double) {
+    package static func sumAndNormalizedDot(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, shift: Float, scale: Float, count: Int,
+                                            where positive: UnsafePointer<Float>? = nil) -> (sum: Double, dot: Double) {
+        guard let positive else {
+            return sumAndNormalizedDot(x, shift: shift, scale: scale, count: count, gradients: { loadFloats(g + $0) }, gradient: { g[$0] })
+        }
+        return sumAndNormalizedDot(x, shift: shift, scale: scale, count: count,
+                                   gradients: { loadFloats(g + $0).replacing(with: 0, where: loadFloats(positive + $0) .<= SIMD8<Float>.zero) },
+                                   gradient: { t in
+                                       let gradient = g[t]
+                                       return positive[t] > 0 ? gradient : 0
+                                   })
+    }
+
+    /// Σ g and Σ g·x̂ with g read eight at a time by `gradients(t)` and one at a time by `gradient(t)`.
+    @inline(__always)
+    private static func sumAndNormalizedDot(_ x: UnsafePointer<Float>, shift: Float, scale: Float, count: Int,
+                                            gradients: (Int) -> SIMD8<Float>, gradient: (Int) -> Float) -> (sum: Double, dot: Double) {
         var s = Wide.zero, d = Wide.zero, t = 0
         let center = SIMD8<Float>(repeating: shift), factor = SIMD8<Float>(repeating: scale)
         while t &+ 8 <= count {
-            let gradient = load(g + t)
-            s += gradient
-            d += gradient * Wide((loadFloats(x + t) - center) * factor)
+            let wide = Wide(gradients(t))
+            s += wide
+            d += wide * Wide((loadFloats(x + t) - center) * factor)
             t &+= 8
         }
         var sum = s.sum(), dot = d.sum()
-        while t < count { let gradient = Double(g[t]); sum += gradient; dot += gradient * Double((x[t] - shift) * scale); t &+= 1 }
+        while t < count {
+            let one = Double(gradient(t))
+            sum += one
+            dot += one * Double((x[t] - shift) * scale)
+            t &+= 1
+        }
         return (sum, dot)
     }
 

@@ -14,8 +14,11 @@ package final class Activation: Layer {
     /// sets it when the layer before is `OverwritableOutput`.
     package var inPlace = false
     /// Whether the layer before already applied this function to the tensor forward receives (a
-    /// convolution with `rectifiesOutput`), so forward only passes it on; needs `inPlace`.
+    /// convolution or BatchNorm with `rectifiesOutput`), so forward only passes it on; needs `inPlace`.
     package var isAppliedByPreviousLayer = false
+    /// Whether the layer before also applies this function's derivative in its backward (a
+    /// BatchNorm with `rectifiesOutput`), so backward only passes the gradient on.
+    package var isDifferentiatedByPreviousLayer = false
     private var shape: Shape = []
     private let ownOutput = Tensor(zeros: [0])
     private var output: Tensor?
@@ -46,6 +49,7 @@ package final class Activation: Layer {
 
     package func backward(_ dy: Tensor, context: Context) throws -> Tensor {
         guard let output else { throw CoreError.invalidArgument("layer '\(name)': backward before forward") }
+        if isDifferentiatedByPreviousLayer { return dy }
         let inputGradient = context.buffers.take(output.shape)
         let y = output.values, g = dy.values, dx = inputGradient.values, function = function
         ThreadSplit.forEachRange(y.count, threads: context.threads, minimumPerThread: Elementwise.minimumPerThread) { range in

@@ -13,6 +13,9 @@ package final class BatchNorm: Layer {
     package let name: String
     package let momentum: Float
     package let epsilon: Float
+    /// Whether forward also applies ReLU to its output and backward the ReLU's derivative to the
+    /// gradient it receives (`Sequential` sets it when a ReLU follows, which then passes both on).
+    package var rectifiesOutput = false
     package private(set) var weight: Parameter!
     package private(set) var bias: Parameter!
     package private(set) var runningMean: Parameter!
@@ -89,7 +92,7 @@ package final class BatchNorm: Layer {
             try context.observer?.reduceStatistics(statistics)
         }
         let (statistics, means, inverseStd, batchStatistics) = (statistics, means, inverseStd, trainedWithBatchStatistics)
-        let (momentum, epsilon) = (momentum, epsilon)
+        let (momentum, epsilon, floor) = (momentum, epsilon, rectifiesOutput ? Float(0) : -.infinity)
         ThreadSplit.forEachRange(c, threads: context.threads) { chs in for ch in chs {
             var mean: Float, variance: Float
             if batchStatistics {
@@ -110,7 +113,7 @@ package final class BatchNorm: Layer {
             let scale = gamma[ch] * inv, shift = beta[ch] - mean * scale
             for i in 0..<n {
                 let base = (i &* c &+ ch) &* size
-                for t in 0..<size { dst[base &+ t] = src[base &+ t] * scale + shift }
+                for t in 0..<size { dst[base &+ t] = max(src[base &+ t] * scale + shift, floor) }
             }
         } }
         return output
@@ -121,6 +124,8 @@ package final class BatchNorm: Layer {
         let n = dy.shape.batch, size = plane, c = channels
         let inputGradient = context.buffers.take(dy.shape)
         let g = dy.values.baseAddress!, xp = x.values.baseAddress!, dx = inputGradient.values.baseAddress!
+        // With the ReLU applied, the gradient counts only where the output is positive.
+        let rectified = rectifiesOutput ? UnsafePointer(output.values.baseAddress!) : nil
         let gamma = weight.value.values, dgamma = weight.gradient.values, dbeta = bias.gradient.values
         // Per-channel Σg and Σg·x̂ of this slice: the parameter gradients, and (summed over ranks
         // with sync-BN, like the statistics in forward) the means the input gradient needs. Summed
@@ -133,7 +138,8 @@ package final class BatchNorm: Layer {
             let mean = means[ch], inv = inverseStd[ch]
             for i in 0..<n {
                 let base = (i &* c &+ ch) &* size
-                let row = LaneSums.sumAndNormalizedDot(g + base, xp + base, shift: mean, scale: inv, count: size)
+                let row = LaneSums.sumAndNormalizedDot(g + base, xp + base, shift: mean, scale: inv, count: size,
+                                                       where: rectified.map { $0 + base })
                 sumG += row.sum
                 sumGX += row.dot
             }
@@ -151,10 +157,20 @@ package final class BatchNorm: Layer {
             let mean = means[ch], inv = inverseStd[ch]
             for i in 0..<n {
                 let base = (i &* c &+ ch) &* size
-                for t in 0..<size {
-                    dx[base &+ t] = batchStatistics
-                        ? scale * (g[base &+ t] - meanG - (xp[base &+ t] - mean) * inv * meanGX)
-                        : scale * g[base &+ t]
+                @inline(__always) func write(_ gradient: (Int) -> Float) {
+                    if batchStatistics {
+                        for t in 0..<size { dx[base &+ t] = scale * (gradient(t) - meanG - (xp[base &+ t] - mean) * inv * meanGX) }
+                    } else {
+                        for t in 0..<size { dx[base &+ t] = scale * gradient(t) }
+                    }
+                }
+                if let rectified {
+                    write { t in
+                        let gradient = g[base &+ t]   // loaded unconditionally, so the loop becomes a vector select
+                        return rectified[base &+ t] > 0 ? gradient : 0
+                    }
+                } else {
+                    write { g[base &+ $0] }
                 }
             }
         } }

@@ -7,7 +7,8 @@ package protocol OverwritableOutput: Layer {}
 extension Conv2D: OverwritableOutput {}
 /// Backward reads x and the weights.
 extension Dense: OverwritableOutput {}
-/// Backward reads x and the per-channel statistics.
+/// Backward reads x and the per-channel statistics, and with `rectifiesOutput` its output, which the
+/// ReLU after it (the next layer) then passes on untouched.
 extension BatchNorm: OverwritableOutput {}
 /// Backward reads only the input's shape.
 extension Residual: OverwritableOutput {}

@@ -1,6 +1,7 @@
 /// Layers applied one after another; backward runs them in reverse. An activation right after an
-/// `OverwritableOutput` layer runs in place, and a ReLU right after a convolution is applied by the
-/// convolution as it writes its output.
+/// `OverwritableOutput` layer runs in place. A ReLU right after a convolution is applied by the
+/// convolution as it writes its output; one right after a BatchNorm is applied, and differentiated,
+/// by the BatchNorm.
 package final class Sequential: Layer {
     package let name: String
     package let layers: [any Layer]
@@ -23,8 +24,11 @@ package final class Sequential: Layer {
             if index > 0, let activation = layer as? Activation {
                 activation.inPlace = layers[index - 1] is OverwritableOutput
                 let convolution = activation.function == .relu ? layers[index - 1] as? Conv2D : nil
+                let normalization = activation.function == .relu ? layers[index - 1] as? BatchNorm : nil
                 convolution?.rectifiesOutput = true
-                activation.isAppliedByPreviousLayer = convolution != nil
+                normalization?.rectifiesOutput = true
+                activation.isAppliedByPreviousLayer = convolution != nil || normalization != nil
+                activation.isDifferentiatedByPreviousLayer = normalization != nil
             }
         }
         return shape
