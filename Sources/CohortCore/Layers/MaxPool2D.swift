@@ -16,7 +16,7 @@ package final class MaxPool2D: Layer {
     private var rowWindows: [Range<Int>] = [], columnWindows: [Range<Int>] = []
     /// The output columns whose windows lie inside the row: the horizontal pass takes them eight a vector.
     private var interiorColumns = 0..<0
-    /// Per thread: each input row's maxima over the output columns' windows, and the winning columns.
+    /// Per part (one a thread): each input row's maxima over the output columns' windows, and the winning columns.
     private var rowMaxima: [Float] = [], rowWinners: [Int32] = []
     private let output = Tensor(zeros: [0])
 
@@ -85,7 +85,11 @@ package final class MaxPool2D: Layer {
             let row = x + h &* width, m = maxima + h &* outW, c = winners + h &* outW
             @inline(__always) func one(_ q: Int) {
                 var best = row[columns[q].lowerBound], winner = columns[q].lowerBound
-                for w in columns[q] where row[w] > best { best = row[w]; winner = w }
+                for w in columns[q] {   // branch-free: which element wins is data, not control flow
+                    let v = row[w], larger = v > best
+                    best = larger ? v : best
+                    winner = larger ? w : winner
+                }
                 m[q] = best
                 c[q] = Int32(truncatingIfNeeded: winner)
             }
