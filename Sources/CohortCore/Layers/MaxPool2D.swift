@@ -14,8 +14,9 @@ package final class MaxPool2D: Layer {
     private var argmax: [Int32] = []
     /// The input rows of each output row's windows, and the input columns of each output column's.
     private var rowWindows: [Range<Int>] = [], columnWindows: [Range<Int>] = []
-    /// The output columns whose windows lie inside the row: the horizontal pass takes them eight a vector.
-    private var interiorColumns = 0..<0
+    /// The output columns the horizontal pass takes eight a vector: those whose windows lie inside
+    /// the row, when the stride is 1 or 2 and there are at least eight of them; else none.
+    private var vectorColumns = 0..<0
     /// Per part (one a thread): each input row's maxima over the output columns' windows, and the winning columns.
     private var rowMaxima: [Float] = [], rowWinners: [Int32] = []
     private let output = Tensor(zeros: [0])
@@ -33,7 +34,7 @@ package final class MaxPool2D: Layer {
         rowWindows = (0..<geometry.outH).map { geometry.window(p: $0, q: 0).rows }
         columnWindows = (0..<geometry.outW).map { geometry.window(p: 0, q: $0).cols }
         let interior = columnWindows.indices.filter { columnWindows[$0].count == kernel }
-        interiorColumns = (stride <= 2 ? interior.first.map { $0..<(interior.last! + 1) } : nil) ?? 0..<0
+        vectorColumns = stride <= 2 && interior.count >= 8 ? interior.first!..<(interior.last! + 1) : 0..<0
         return geometry.outputShape
     }
 
@@ -80,7 +81,7 @@ package final class MaxPool2D: Layer {
     private func maximaAlongRows(_ x: UnsafePointer<Float>, columns: UnsafeBufferPointer<Range<Int>>,
                                  into maxima: UnsafeMutablePointer<Float>, winners: UnsafeMutablePointer<Int32>) {
         let width = geometry.width, outW = geometry.outW
-        let vectorColumns = interiorColumns.count >= 8 ? interiorColumns : 0..<0
+        let vectorColumns = vectorColumns
         for h in 0..<geometry.height {
             let row = x + h &* width, m = maxima + h &* outW, c = winners + h &* outW
             @inline(__always) func one(_ q: Int) {
