@@ -12,12 +12,13 @@ import CohortRandom
 
     /// Outputs that are and are not multiples of 2 and 4 (partial tiles), all three paddings, planes
     /// of fewer than eight tiles across (vectors span images), and a batch that needs several
-    /// chunks with either tile (32×32 with 16 channels: 8 images per F(2×2) chunk, 14 per F(4×4)).
+    /// chunks with either tile (32×32 with 16 channels: 1 image per F(2×2) chunk, 2 per F(4×4)).
     /// 5×5 outputs cost the same with either tile, so `automatic` keeps F(2×2) there; 32×32 is eight
-    /// F(4×4) tiles wide, a whole vector per tile row, and 42×42 eleven
-    /// (a whole vector and a partial one, whose last tile is partial too). Planes under eight tiles wide put eight images in a vector: 128 channels at 7×7 over 30 images make chunks
-    /// of 16 + 14 (F(2×2)) and 24 + 6 (F(4×4)) images, so whole and partial groups of eight; fashion-cnn's
-    /// conv2 and conv4 shapes over 11 images (a rank's slice of 32 on 3 ranks) do it within one chunk.
+    /// F(4×4) tiles wide, a whole vector per tile row, and 42×42 eleven (a whole vector and a
+    /// partial one, whose last tile is partial too). Planes under eight tiles wide put eight images
+    /// in a vector: 128 channels at 7×7 over 30 images make chunks of 8 + 8 + 8 + 6 (F(2×2)) images
+    /// and one of 30 (F(4×4)), so whole and partial groups of eight; over 11 images (a rank's slice
+    /// of 32 on 3 ranks), fashion-cnn's conv2 shape makes chunks of 8 + 3, its conv4 shape one of 11.
     /// 5×5 kernels take F(2×2, 5×5) under `automatic` and im2col under `winograd2x2`: googlenet's
     /// 28×28 (14 tiles a row) and 14×14 and 7×7 shapes (vectors across images), a 9×9 input with
     /// `valid` (5×5 out) and an 11×11 one with a padding of 1 (9×9 out, partial tiles).

@@ -66,14 +66,23 @@ package final class WinogradConvolution {
 
     var tilesPerImage: Int { tilesH * tilesW }
 
-    /// Images per chunk: V and M hold at most 512K floats each (at least one image), so a chunk's
-    /// transforms and GEMMs stay in cache. Larger chunks went to memory between the GEMMs and the
-    /// transforms: fashion-cnn 255 img/s with 8M floats, ~320 with 512K, ~270 with 64K (`cohort bench`).
-    static let workspaceFloats = 1 << 19
+    /// At most this many floats in each of a chunk's V and M (unless one image needs more).
+    static let workspaceFloats = 1 << 21
+    /// The tiles a chunk's GEMMs should have at least: OpenBLAS packs the [K, C] transformed weights
+    /// for every product, which narrow products (a 7×7 plane has 4 tiles an image) do not repay.
+    static let gemmColumns = 128
 
+    /// Images per chunk: enough for `gemmColumns` tiles, in whole groups of eight where vectors span
+    /// images (a partial group leaves lanes idle in every transform), within `workspaceFloats`.
+    /// Against chunks bounded only by 512K floats, whole runs of fashion-cnn, googlenet, resnet18-cifar
+    /// and resnet50 took 4–7% less CPU time on one AVX-512 Zen 4 thread (docs/results/bench-2026-12-07c-avx512).
+    /// A bound of 8M floats alone had been slower: V and M then went to memory between transforms and GEMMs.
     func chunkSize(batch: Int) -> Int {
-        let chunk = max(1, min(batch, Self.workspaceFloats / (tile.positions * max(geometry.channels, filters) * tilesPerImage)))
-        return lanesSpanImages && chunk > 8 && chunk < batch ? chunk / 8 * 8 : chunk   // whole groups of eight images
+        let bound = max(1, Self.workspaceFloats / (tile.positions * max(geometry.channels, filters) * tilesPerImage))
+        var chunk = (Self.gemmColumns + tilesPerImage - 1) / tilesPerImage
+        if lanesSpanImages { chunk = (chunk + 7) / 8 * 8 }
+        if chunk > bound { chunk = lanesSpanImages && bound >= 8 ? bound / 8 * 8 : bound }
+        return min(batch, chunk)
     }
 
     /// y = x ⋆ w (+ bias[k] on filter k's plane, when given; then max(·, 0) when `rectify`) for `batch`
