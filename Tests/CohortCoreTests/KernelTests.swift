@@ -37,11 +37,15 @@ import CohortRandom
         #expect(abs(normalized.dot - dot) <= tolerance)
     }
 
+    /// Strides 1, 2 and 3, padded and not; the 7×7 stride-2 stem shape (rows of 19, vectors of
+    /// eight between padded edges) and a stride-2 row whose last vector ends at the row's end.
     static let geometries: [ConvGeometry] = [
         ConvGeometry(channels: 2, height: 5, width: 6, kernelH: 3, kernelW: 3, strideH: 1, strideW: 1, padTop: 1, padLeft: 1, outH: 5, outW: 6),
         ConvGeometry(channels: 3, height: 7, width: 7, kernelH: 3, kernelW: 3, strideH: 2, strideW: 2, padTop: 0, padLeft: 1, outH: 4, outW: 4),
         ConvGeometry(channels: 1, height: 9, width: 8, kernelH: 5, kernelW: 3, strideH: 2, strideW: 3, padTop: 2, padLeft: 0, outH: 5, outW: 2),
         ConvGeometry(channels: 2, height: 4, width: 4, kernelH: 1, kernelW: 1, strideH: 1, strideW: 1, padTop: 0, padLeft: 0, outH: 4, outW: 4),
+        ConvGeometry(channels: 2, height: 37, width: 37, kernelH: 7, kernelW: 7, strideH: 2, strideW: 2, padTop: 3, padLeft: 3, outH: 19, outW: 19),
+        ConvGeometry(channels: 1, height: 8, width: 32, kernelH: 3, kernelW: 3, strideH: 2, strideW: 2, padTop: 0, padLeft: 0, outH: 4, outW: 16),
     ]
 
     @Test(arguments: geometries)

@@ -30,6 +30,12 @@ package enum Im2Col {
                             (out + qStart).update(from: src + qStart, count: qEnd &- qStart)
                         } else {
                             var q = qStart
+                            if g.strideW == 2 {   // eight columns a vector, reading only the row's elements
+                                while q &+ 8 <= qEnd {
+                                    Lanes.store(Lanes.loadEveryOther(src + 2 &* q), to: out + q)
+                                    q &+= 8
+                                }
+                            }
                             while q < qEnd { out[q] = src[q &* g.strideW]; q &+= 1 }
                         }
                         if qEnd < Q { (out + qEnd).update(repeating: 0, count: Q &- qEnd) }

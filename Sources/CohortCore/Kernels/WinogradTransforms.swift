@@ -206,6 +206,10 @@ enum Lanes {
     @inline(__always)
     static func load(_ p: UnsafePointer<Float>) -> Vector { UnsafeRawPointer(p).loadUnaligned(as: Vector.self) }
 
+    /// The eight floats p[0], p[2], …, p[14] (only those are read).
+    @inline(__always)
+    static func loadEveryOther(_ p: UnsafePointer<Float>) -> Vector { Vector(lowHalf: load(p).evenHalf, highHalf: load(p + 7).oddHalf) }
+
     /// Eight floats to p.
     @inline(__always)
     static func store(_ v: Vector, to p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self) }

@@ -116,9 +116,7 @@ package final class MaxPool2D: Layer {
                                       into maxima: UnsafeMutablePointer<Float>, winners: UnsafeMutablePointer<Int32>) {
         let laneColumns = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7) &* SIMD8(repeating: Int32(stride)) &+ SIMD8(repeating: Int32(firstColumn))
         @inline(__always) func load(_ column: Int) -> SIMD8<Float> {
-            guard stride == 2 else { return Lanes.load(row + column) }
-            // Elements column, column + 2, …, column + 14: evens of the first eight, odds of the next.
-            return SIMD8(lowHalf: Lanes.load(row + column).evenHalf, highHalf: Lanes.load(row + (column &+ 7)).oddHalf)
+            stride == 2 ? Lanes.loadEveryOther(row + column) : Lanes.load(row + column)
         }
         var best = load(firstColumn), winner = laneColumns
         for t in 1..<kernel {
