@@ -30,7 +30,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Link rate for --simulate-nodes: 100mbit, 1gbit, 10gbit, … (use a rate measured with bench-allreduce for realism).") var network = "10gbit"
     @Option(name: .customLong("latency-us"), help: "Latency per ring hop for --simulate-nodes, in µs.") var latencyMicroseconds = 20.0
     @Flag(help: "Also list rank 0's slowest layers.") var layers = false
-    @Option(help: "Write a Chrome trace-event JSON of every rank's timed steps to FILE (Perfetto, chrome://tracing).") var trace: String?
+    @Option(help: "Write a Chrome trace-event JSON of every rank's steps, warm-up included, to FILE (Perfetto, chrome://tracing).") var trace: String?
     @Flag(help: "Print one JSON object instead of a table.") var json = false
 
     func validate() throws {

@@ -165,10 +165,11 @@ package final class MaxPool2D: Layer {
         let dyp = dy.values.baseAddress!, dxp = inputGradient.values.baseAddress!
         let outPlane = g.outH * g.outW, inPlane = g.height * g.width
         argmax.withUnsafeBufferPointer { arg in
-            // Planes are disjoint in dx, so threads split them and each zeroes its own.
+            // Planes are disjoint in dx, so threads split them; each plane is zeroed right before
+            // its scatter, which then finds it in cache.
             ThreadSplit.forEachRange(planes, threads: context.threads, minimumPerThread: 8) { range in
-                (dxp + range.lowerBound &* inPlane).update(repeating: 0, count: range.count &* inPlane)
                 for plane in range {
+                    (dxp + plane &* inPlane).update(repeating: 0, count: inPlane)
                     for o in 0..<outPlane {
                         let i = plane &* outPlane &+ o
                         dxp[plane &* inPlane &+ Int(arg[i])] += dyp[i]
