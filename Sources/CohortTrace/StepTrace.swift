@@ -4,11 +4,11 @@ import Glibc
 
 /// A timeline of one rank's steps in Chrome's trace-event format (Perfetto and chrome://tracing
 /// open it): every span is a complete event ("ph": "X") on the rank's process track (pid = rank)
-/// and one of its thread tracks: the training thread, each parallel part of the rank's threads,
-/// and the communication thread. Recording is off unless `StepTrace.current` is set
+/// and one of its thread tracks: the training thread, each worker thread of the rank's parallel
+/// loops, and the communication thread. Recording is off unless `StepTrace.current` is set
 /// (`--trace FILE`); then spans are appended under a lock, from any thread.
 package final class StepTrace: @unchecked Sendable {
-    /// The track of the thread that runs the step (and parallel part 0).
+    /// The track of the thread that runs the step (and claims parts of its parallel loops too).
     package static let trainingThread = 0
     /// The track of the gradient allreduce's communication thread.
     package static let communicationThread = 1000
@@ -28,7 +28,7 @@ package final class StepTrace: @unchecked Sendable {
         pid = rank
         origin = Self.now()
         pthread_mutex_init(&lock, nil)
-        nameThread(Self.trainingThread, "training (part 0)")
+        nameThread(Self.trainingThread, "training")
         nameThread(Self.communicationThread, "communication")
     }
 
@@ -49,7 +49,7 @@ package final class StepTrace: @unchecked Sendable {
         pthread_mutex_lock(&lock)
         if events.count < Self.maximumEvents { events.append(event) }
         if thread != Self.trainingThread && thread != Self.communicationThread && threadNames[thread] == nil {
-            threadNames[thread] = "part \(thread)"
+            threadNames[thread] = "worker \(thread)"
         }
         pthread_mutex_unlock(&lock)
     }

@@ -146,7 +146,7 @@ package enum ThroughputBenchmark {
             a.withUnsafeBufferPointer { ap in
                 c.withUnsafeMutableBufferPointer { cp in
                     let (ap, cp) = (ap.baseAddress!, cp.baseAddress!)
-                    ThreadSplit.forEachRange(size, threads: threads) { rows in
+                    ThreadSplit.forEachRange(size, threads: threads, partsPerThread: 1) { rows in
                         Gemm.multiply(transposeA: false, transposeB: false, m: rows.count, n: size, k: size, a: ap + rows.lowerBound * size,
                                       lda: size, b: b, ldb: size, beta: 0, c: cp + rows.lowerBound * size, ldc: size)
                     }

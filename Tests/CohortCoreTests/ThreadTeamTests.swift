@@ -1,22 +1,25 @@
 @testable import CohortCore
 import Dispatch
 import Foundation
+import Synchronization
 import Testing
 
 /// The worker team behind `ThreadSplit`: every part of every region runs exactly once, whether the
 /// workers were spinning or parked, whether regions nest or several threads start them at once.
 @Suite struct ThreadTeamTests {
-    /// Runs `regions` regions of 1–5 parts, pausing past the spin time now and then so workers
-    /// park and must be woken; each part counts its own runs.
+    /// Runs `regions` regions of 1–5 parts on 1–4 threads (parts above threads are claimed by
+    /// whichever thread is free), pausing past the spin time now and then so workers park and must
+    /// be woken; each part counts its own runs.
     static func countRuns(regions: Int, pauseEvery: Int) -> [[Int]] {
         (0..<regions).map { region in
             if region % pauseEvery == pauseEvery - 1 { usleep(UInt32(ThreadTeam.spinSeconds * 3e6)) }
-            let parts = 1 + region % 5
+            let parts = 1 + region % 5, threads = 1 + region % 4
             let runs = UnsafeMutablePointer<Int>.allocate(capacity: parts)
             defer { runs.deallocate() }
             runs.initialize(repeating: 0, count: parts)
-            ThreadSplit.forEachPart(parts * 7, parts: parts) { part, range in
+            ThreadSplit.forEachPart(parts * 7, parts: parts, threads: threads) { part, range, thread in
                 #expect(range == (parts * 7 * part / parts)..<(parts * 7 * (part + 1) / parts))
+                #expect(thread < threads)
                 runs[part] += 1
             }
             return Array(UnsafeBufferPointer(start: runs, count: parts))
@@ -29,6 +32,24 @@ import Testing
         }
     }
 
+    /// Per-thread scratch is safe only if no two parts run at once with the same thread index.
+    @Test func aThreadIndexRunsOnePartAtATime() {
+        final class Flag: Sendable { let busy = Atomic<Bool>(false) }
+        let flags = (0..<3).map { _ in Flag() }
+        let collisions = Atomic<Int>(0), ran = Atomic<Int>(0)
+        for _ in 0..<2000 {
+            ThreadSplit.forEachPart(64, parts: 16, threads: 3) { _, range, thread in
+                if flags[thread].busy.exchange(true, ordering: .acquiringAndReleasing) { collisions.add(1, ordering: .relaxed) }
+                var spin = 0
+                for i in range { spin &+= i &* 31 }   // a little work, so parts overlap
+                ran.add(range.count + (spin == -1 ? 1 : 0), ordering: .relaxed)
+                flags[thread].busy.store(false, ordering: .releasing)
+            }
+        }
+        #expect(collisions.load(ordering: .relaxed) == 0)
+        #expect(ran.load(ordering: .relaxed) == 2000 * 64)
+    }
+
     @Test func nestedRegionsAndConcurrentCallersRunEveryPartOnce() {
         let sums = UnsafeMutablePointer<Int>.allocate(capacity: 4)
         defer { sums.deallocate() }
@@ -38,11 +59,11 @@ import Testing
             for _ in 0..<300 {
                 var partial = [Int](repeating: 0, count: 3)
                 partial.withUnsafeMutableBufferPointer { outer in
-                    ThreadSplit.forEachPart(30, parts: 3) { part, range in
+                    ThreadSplit.forEachPart(30, parts: 3, threads: 3) { part, range, _ in
                         // A region inside a region runs too (on Dispatch's pool while the team is busy).
                         var inner = [Int](repeating: 0, count: 2)
                         inner.withUnsafeMutableBufferPointer { slots in
-                            ThreadSplit.forEachPart(range.count, parts: 2) { p, r in slots[p] = r.count }
+                            ThreadSplit.forEachPart(range.count, parts: 2, threads: 2) { p, r, _ in slots[p] = r.count }
                         }
                         outer[part] = inner[0] + inner[1]
                     }

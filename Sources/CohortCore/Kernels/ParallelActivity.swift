@@ -17,14 +17,17 @@ package enum ParallelActivity {
         return overlappedSeconds
     }
 
-    /// Adds the time during which two or more of `parts` (start, end) intervals overlap.
-    static func add(_ parts: UnsafeMutableBufferPointer<(start: Double, end: Double)>) {
-        withUnsafeTemporaryAllocation(of: (time: Double, change: Int).self, capacity: 2 * parts.count) { buffer in
-            var edges = buffer
-            for (i, part) in parts.enumerated() {
-                edges[2 * i] = (part.start, 1)
-                edges[2 * i + 1] = (part.end, -1)
+    /// Adds the time during which two or more of the threads' (start, end) intervals overlap (a
+    /// thread with an infinite start ran nothing).
+    static func add(_ threads: UnsafeMutableBufferPointer<(start: Double, end: Double)>) {
+        withUnsafeTemporaryAllocation(of: (time: Double, change: Int).self, capacity: 2 * threads.count) { buffer in
+            var count = 0
+            for busy in threads where busy.start.isFinite {
+                buffer[count] = (busy.start, 1)
+                buffer[count + 1] = (busy.end, -1)
+                count += 2
             }
+            var edges = UnsafeMutableBufferPointer(rebasing: buffer[0..<count])
             edges.sort { $0.time < $1.time || ($0.time == $1.time && $0.change < $1.change) }
             var busy = 0, previous = edges.first?.time ?? 0
             for edge in edges {

@@ -1,61 +1,91 @@
 import CohortTrace
 import Dispatch
+import Synchronization
 
 /// How a rank spreads work over its threads (`Context.threads`, `--threads`). Every parallel loop
 /// of a step goes through here; OpenBLAS itself runs single-threaded (`Gemm.setThreads(1)`), so a
 /// matrix product is split by the caller, over images or rows, where it is efficient.
+///
+/// A loop is cut into fixed parts, which the threads claim as they go: a thread slowed for a while
+/// (by the host, on a shared node) takes fewer parts instead of holding up the loop's end, while
+/// every part, and so every result, stays the same whichever thread ran it.
 package enum ThreadSplit {
-    /// Calls `body` with disjoint consecutive ranges covering `0..<count`, one per thread, on up to
-    /// `threads` threads in parallel when each gets at least `minimumPerThread` items.
-    package static func forEachRange(_ count: Int, threads: Int, minimumPerThread: Int = 1, _ body: (Range<Int>) -> Void) {
-        let parts = partCount(count, threads: threads, minimumPerThread: minimumPerThread)
-        guard parts > 1 else {
+    /// Parts per thread for loops whose parts cost nothing to cut finer (elementwise work, planes,
+    /// channels): enough that a thread running a few percent slow hands parts over to the others.
+    package static let partsPerThread = 8
+
+    /// Calls `body` with disjoint consecutive ranges covering `0..<count`, on up to `threads`
+    /// threads in parallel when each gets at least `minimumPerThread` items, in up to
+    /// `partsPerThread` ranges a thread of at least `minimumPerThread` items each (1 where cutting
+    /// costs: a split GEMM packs its other operand again for every range).
+    package static func forEachRange(_ count: Int, threads: Int, minimumPerThread: Int = 1, partsPerThread: Int = partsPerThread,
+                                     _ body: (Range<Int>) -> Void) {
+        let used = partCount(count, threads: threads, minimumPerThread: minimumPerThread)
+        guard used > 1 else {
             if count > 0 { body(0..<count) }
             return
         }
-        forEachPart(count, parts: parts) { _, range in body(range) }
+        let parts = min(used * partsPerThread, count / max(1, minimumPerThread))
+        forEachPart(count, parts: parts, threads: used) { _, range, _ in body(range) }
     }
 
-    /// How many parts `forEachRange` splits `count` items into (0 or 1 means it runs them inline).
+    /// How many threads `forEachRange` runs `count` items on (0 or 1 means it runs them inline).
     package static func partCount(_ count: Int, threads: Int, minimumPerThread: Int = 1) -> Int {
         min(threads, count / max(1, minimumPerThread))
     }
 
-    /// Calls `body(part, range)` for `parts` parts in parallel: part p covers
-    /// `count·p/parts ..< count·(p+1)/parts`, so the split depends only on (count, parts).
-    package static func forEachPart(_ count: Int, parts: Int, _ body: (_ part: Int, _ range: Range<Int>) -> Void) {
-        guard parts > 1 else {
-            body(0, 0..<count)
+    /// Calls `body(part, range, thread)` for `parts` parts on up to `threads` threads in parallel:
+    /// part p covers `count·p/parts ..< count·(p+1)/parts`, so the split depends only on
+    /// (count, parts); `thread` (below `threads`) is the one running it, for its own scratch.
+    package static func forEachPart(_ count: Int, parts: Int, threads: Int,
+                                    _ body: (_ part: Int, _ range: Range<Int>, _ thread: Int) -> Void) {
+        guard parts > 1, threads > 1 else {
+            for part in 0..<max(parts, 1) { body(part, range(part, of: parts, count: count), 0) }
             return
         }
         let trace = StepTrace.current
         guard trace != nil || ParallelActivity.isMeasuring else {
-            run(count, parts: parts, body)
+            run(count, parts: parts, threads: threads, body)
             return
         }
-        // Each part's start and end, to trace them and to measure how long several threads were busy.
-        withUnsafeTemporaryAllocation(of: (start: Double, end: Double).self, capacity: parts) { times in
-            run(count, parts: parts) { part, range in
+        // When each thread started its first part and ended its last (it claims the next part as
+        // soon as one ends), to trace them and to measure how long several threads were busy.
+        withUnsafeTemporaryAllocation(of: (start: Double, end: Double).self, capacity: threads) { times in
+            times.initialize(repeating: (.infinity, -.infinity))
+            run(count, parts: parts, threads: threads) { part, range, thread in
                 let start = StepTrace.now()
-                body(part, range)
-                times[part] = (start, StepTrace.now())
+                body(part, range, thread)
+                times[thread] = (min(times[thread].start, start), StepTrace.now())
             }
             if let trace {
-                for part in 0..<parts { trace.span("parallel", category: "threads", thread: part, start: times[part].start, end: times[part].end) }
+                for thread in 0..<threads where times[thread].start.isFinite {
+                    trace.span("parallel", category: "threads", thread: thread, start: times[thread].start, end: times[thread].end)
+                }
             }
             if ParallelActivity.isMeasuring { ParallelActivity.add(times) }
         }
     }
 
-    private static func run(_ count: Int, parts: Int, _ body: (_ part: Int, _ range: Range<Int>) -> Void) {
-        // The ranges are disjoint and `body` writes only within its range (or its part's workspace).
-        let ran = ThreadTeam.shared.run(parts: parts) { p in body(p, (count * p / parts)..<(count * (p + 1) / parts)) }
+    /// Items `count·part/parts ..< count·(part+1)/parts`.
+    private static func range(_ part: Int, of parts: Int, count: Int) -> Range<Int> {
+        (count * part / parts)..<(count * (part + 1) / parts)
+    }
+
+    private static func run(_ count: Int, parts: Int, threads: Int, _ body: (_ part: Int, _ range: Range<Int>, _ thread: Int) -> Void) {
+        // The ranges are disjoint and `body` writes only within its range (or its thread's scratch).
+        let ran = ThreadTeam.shared.run(parts: parts, threads: threads) { part, thread in body(part, range(part, of: parts, count: count), thread) }
         guard !ran else { return }
-        // The team is busy (a region inside a region, or another thread's): Dispatch's pool.
+        // The team is busy (a region inside a region, or another thread's): Dispatch's pool, with
+        // the same claiming of parts.
+        let next = Atomic<Int>(0)
         withoutActuallyEscaping(body) { escapable in
             nonisolated(unsafe) let work = escapable
-            DispatchQueue.concurrentPerform(iterations: parts) { p in
-                work(p, (count * p / parts)..<(count * (p + 1) / parts))
+            DispatchQueue.concurrentPerform(iterations: min(parts, threads)) { thread in
+                while true {
+                    let part = next.add(1, ordering: .relaxed).oldValue
+                    guard part < parts else { return }
+                    work(part, range(part, of: parts, count: count), thread)
+                }
             }
         }
     }

@@ -126,7 +126,7 @@ package final class WinogradConvolution {
         defer { withExtendedLifetime((transformedWeights, workspaces)) {} }
         let u = UnsafePointer(transformedWeights.values.baseAddress!)
         transformWeights(T.self, weight, into: transformedWeights.values.baseAddress!, threads: threads)
-        ThreadSplit.forEachPart(batch, parts: parts) { part, images in
+        ThreadSplit.forEachPart(batch, parts: parts, threads: parts) { part, images, _ in
             let (v, m) = workspaces.part(part)
             var first = images.lowerBound
             while first < images.upperBound {
@@ -153,7 +153,7 @@ package final class WinogradConvolution {
         let u = UnsafePointer(transformedWeights.values.baseAddress!)
         transformWeights(T.self, weight, into: transformedWeights.values.baseAddress!, threads: threads)
         let du = transformedWeightGradients.values.baseAddress!
-        ThreadSplit.forEachPart(batch, parts: parts) { part, images in
+        ThreadSplit.forEachPart(batch, parts: parts, threads: parts) { part, images, _ in
             let (v, m) = workspaces.part(part), partDU = du + part * duCount
             partDU.update(repeating: 0, count: part == parts - 1 ? duCount + 8 : duCount)
             var first = images.lowerBound

@@ -124,7 +124,7 @@ package final class Conv2D: Layer {
             let parts = max(1, min(threads, n)), inPerSample = inputShape.count
             let work = workspaces(chunk: chunkSize(batch: (n + parts - 1) / parts), copies: parts, buffers: context.buffers)
             defer { withExtendedLifetime(work) {} }
-            ThreadSplit.forEachPart(n, parts: parts) { part, images in
+            ThreadSplit.forEachPart(n, parts: parts, threads: parts) { part, images, _ in
                 forwardIm2col(x: xp + images.lowerBound * inPerSample, weight: wp, bias: bp, batch: images.count,
                               y: yp + images.lowerBound * filters * plane, workspace: work.part(part))
             }
@@ -194,7 +194,7 @@ package final class Conv2D: Layer {
             let partialGradients = context.buffers.take([(parts - 1) * weightCount])
             defer { withExtendedLifetime((work, partialGradients)) {} }
             let partials = partialGradients.values.baseAddress!
-            ThreadSplit.forEachPart(n, parts: parts) { part, images in
+            ThreadSplit.forEachPart(n, parts: parts, threads: parts) { part, images, _ in
                 let first = images.lowerBound
                 if part > 0 { (partials + (part - 1) * weightCount).update(repeating: 0, count: weightCount) }
                 if let dxp, !work.imagesAreColumns {   // col2im adds

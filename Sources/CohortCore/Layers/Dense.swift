@@ -39,7 +39,7 @@ package final class Dense: Layer {
         let y = output.values.baseAddress!, xp = x.values.baseAddress!, wp = weight.value.values.baseAddress!
         let (units, features, b) = (units, features, bias?.value.values.baseAddress)
         // Threads take columns (units): each reads all of X and its rows of W.
-        ThreadSplit.forEachRange(units, threads: context.threads, minimumPerThread: 16) { columns in
+        ThreadSplit.forEachRange(units, threads: context.threads, minimumPerThread: 16, partsPerThread: 1) { columns in
             if let b {
                 for i in 0..<n { (y + i * units + columns.lowerBound).update(from: b + columns.lowerBound, count: columns.count) }
             }
@@ -59,7 +59,7 @@ package final class Dense: Layer {
         let (units, features) = (units, features)
         let db = bias.flatMap { $0.isTrainable ? $0.gradient.values.baseAddress : nil }
         // dW += dYᵀ · X, split by rows of dW (units); dX = dY · W, split by columns (features). Frozen: no dW, db.
-        ThreadSplit.forEachRange(units, threads: context.threads, minimumPerThread: 16) { rows in
+        ThreadSplit.forEachRange(units, threads: context.threads, minimumPerThread: 16, partsPerThread: 1) { rows in
             if let dwp {
                 Gemm.multiply(transposeA: true, transposeB: false, m: rows.count, n: features, k: n,
                               a: dyp + rows.lowerBound, lda: units, b: xp, ldb: features,
@@ -69,7 +69,7 @@ package final class Dense: Layer {
                 for i in 0..<n { for u in rows { db[u] += dyp[i * units + u] } }
             }
         }
-        ThreadSplit.forEachRange(features, threads: context.threads, minimumPerThread: 16) { columns in
+        ThreadSplit.forEachRange(features, threads: context.threads, minimumPerThread: 16, partsPerThread: 1) { columns in
             Gemm.multiply(transposeA: false, transposeB: false, m: n, n: columns.count, k: units,
                           a: dyp, lda: units, b: wp + columns.lowerBound, ldb: features,
                           beta: 0, c: dx + columns.lowerBound, ldc: features)

@@ -39,28 +39,29 @@ package final class MaxPool2D: Layer {
     }
 
     /// Scratch floats per thread: the row maxima of one plane, and a vector's overrun.
-    private var scratchPerPart: Int { geometry.height * geometry.outW + 8 }
+    private var scratchPerThread: Int { geometry.height * geometry.outW + 8 }
 
     package func forward(_ x: Tensor, context: Context) throws -> Tensor {
         try checkInput(x, expected: inputShape)
         let g = geometry!, planes = x.shape.batch * g.channels
         output.resize(to: g.outputShape.batched(x.shape.batch))
         if argmax.count < output.count { argmax = [Int32](repeating: 0, count: output.count) }
-        let parts = max(1, ThreadSplit.partCount(planes, threads: context.threads, minimumPerThread: 8))
-        if rowMaxima.count < parts * scratchPerPart {
-            rowMaxima = [Float](repeating: 0, count: parts * scratchPerPart)
-            rowWinners = [Int32](repeating: 0, count: parts * scratchPerPart)
+        let threads = max(1, ThreadSplit.partCount(planes, threads: context.threads, minimumPerThread: 8))
+        let parts = min(threads * ThreadSplit.partsPerThread, planes / 8)
+        if rowMaxima.count < threads * scratchPerThread {
+            rowMaxima = [Float](repeating: 0, count: threads * scratchPerThread)
+            rowWinners = [Int32](repeating: 0, count: threads * scratchPerThread)
         }
         let src = UnsafePointer(x.values.baseAddress!), dst = output.values.baseAddress!
-        let inPlane = g.height * g.width, outPlane = g.outH * g.outW, scratch = scratchPerPart
+        let inPlane = g.height * g.width, outPlane = g.outH * g.outW, scratch = scratchPerThread
         rowWindows.withUnsafeBufferPointer { rows in
             columnWindows.withUnsafeBufferPointer { columns in
                 argmax.withUnsafeMutableBufferPointer { arg in
                     rowMaxima.withUnsafeMutableBufferPointer { maxima in
                         rowWinners.withUnsafeMutableBufferPointer { winners in
                             let indices = arg.baseAddress!
-                            ThreadSplit.forEachPart(planes, parts: parts) { part, range in
-                                let m = maxima.baseAddress! + part &* scratch, c = winners.baseAddress! + part &* scratch
+                            ThreadSplit.forEachPart(planes, parts: parts, threads: threads) { _, range, thread in
+                                let m = maxima.baseAddress! + thread &* scratch, c = winners.baseAddress! + thread &* scratch
                                 for plane in range {
                                     self.maximaAlongRows(src + plane &* inPlane, columns: columns, into: m, winners: c)
                                     self.maximaDownColumns(m, winners: c, rows: rows, into: dst + plane &* outPlane,
