@@ -40,7 +40,7 @@ package enum ThreadSplit {
     package static func forEachPart(_ count: Int, parts: Int, threads: Int,
                                     _ body: (_ part: Int, _ range: Range<Int>, _ thread: Int) -> Void) {
         guard parts > 1, threads > 1 else {
-            for part in 0..<max(parts, 1) { body(part, range(part, of: parts, count: count), 0) }
+            for part in 0..<max(parts, 1) { body(part, range(part, of: max(parts, 1), count: count), 0) }
             return
         }
         let trace = StepTrace.current

@@ -121,12 +121,15 @@ package final class Conv2D: Layer {
         if let winograd {
             winograd.forward(x: xp, weight: wp, bias: bp, rectify: rectifiesOutput, batch: n, y: yp, buffers: context.buffers, threads: threads)
         } else {
-            let parts = max(1, min(threads, n)), inPerSample = inputShape.count
-            let work = workspaces(chunk: chunkSize(batch: (n + parts - 1) / parts), copies: parts, buffers: context.buffers)
+            let used = max(1, min(threads, n)), inPerSample = inputShape.count, chunk = chunkSize(batch: (n + used - 1) / used)
+            let work = workspaces(chunk: chunk, copies: used, buffers: context.buffers)
             defer { withExtendedLifetime(work) {} }
-            ThreadSplit.forEachPart(n, parts: parts, threads: parts) { part, images, _ in
+            // Parts of at most a chunk, the same number for every thread, claimed as threads free up
+            // (each image's output depends only on its own columns, so not on the split).
+            let parts = min(n, used * ((n + used * chunk - 1) / (used * chunk)))
+            ThreadSplit.forEachPart(n, parts: parts, threads: used) { _, images, thread in
                 forwardIm2col(x: xp + images.lowerBound * inPerSample, weight: wp, bias: bp, batch: images.count,
-                              y: yp + images.lowerBound * filters * plane, workspace: work.part(part))
+                              y: yp + images.lowerBound * filters * plane, workspace: work.copy(thread))
             }
         }
         return output
@@ -202,7 +205,7 @@ package final class Conv2D: Layer {
                 }
                 backwardIm2col(x: xp + first * inPerSample, weight: wp, outputGradient: dyp + first * filters * plane, batch: images.count,
                                weightGradient: part == 0 || dwp == nil ? dwp : partials + (part - 1) * weightCount,
-                               inputGradient: dxp.map { $0 + first * inPerSample }, workspace: work.part(part))
+                               inputGradient: dxp.map { $0 + first * inPerSample }, workspace: work.copy(part))
             }
             if let dwp { PartialSums.add(parts: partials, parts: parts - 1, count: weightCount, into: dwp, threads: threads) }
         }
@@ -295,8 +298,9 @@ package final class Conv2D: Layer {
         /// One image per GEMM of a 1×1 stride-1 layer: every column matrix is an image in place, and dX is written, not added.
         var imagesAreColumns: Bool { columnsCount == 0 }
 
-        func part(_ part: Int) -> Workspace {
-            Workspace(columns: tensors.0.values.baseAddress! + part * columnsCount, staging: tensors.1.values.baseAddress! + part * stagingCount,
+        /// Workspace `index`: a thread's (forward), or a part's (backward, one part a thread).
+        func copy(_ index: Int) -> Workspace {
+            Workspace(columns: tensors.0.values.baseAddress! + index * columnsCount, staging: tensors.1.values.baseAddress! + index * stagingCount,
                       chunk: chunk)
         }
     }

@@ -47,7 +47,7 @@ package final class MaxPool2D: Layer {
         output.resize(to: g.outputShape.batched(x.shape.batch))
         if argmax.count < output.count { argmax = [Int32](repeating: 0, count: output.count) }
         let threads = max(1, ThreadSplit.partCount(planes, threads: context.threads, minimumPerThread: 8))
-        let parts = min(threads * ThreadSplit.partsPerThread, planes / 8)
+        let parts = max(1, min(threads * ThreadSplit.partsPerThread, planes / 8))
         if rowMaxima.count < threads * scratchPerThread {
             rowMaxima = [Float](repeating: 0, count: threads * scratchPerThread)
             rowWinners = [Int32](repeating: 0, count: threads * scratchPerThread)
