@@ -50,6 +50,23 @@ import Testing
         #expect(ran.load(ordering: .relaxed) == 2000 * 64)
     }
 
+    /// Batch parts cover the batch once, in whole units but the last, within the limit, and as
+    /// many for every thread (so none is left with one more part than the others).
+    @Test(arguments: [(16, 6, 1, 2), (16, 8, 8, 2), (12, 8, 8, 2), (128, 8, 8, 2), (100, 2, 1, 3), (5, 4, 1, 4), (3, 1, 1, 1)])
+    func batchPartsCoverTheBatchInWholeUnitsWithinTheLimit(count: Int, limit: Int, unit: Int, threads: Int) {
+        let parts = Mutex<[Range<Int>]>([])
+        ThreadSplit.forEachBatchPart(count, limit: limit, unit: unit, threads: threads) { range, thread in
+            #expect(thread < threads)
+            parts.withLock { $0.append(range) }
+        }
+        let sorted = parts.withLock { $0 }.sorted { $0.lowerBound < $1.lowerBound }
+        #expect(sorted.first?.lowerBound == 0 && sorted.last?.upperBound == count)
+        #expect(zip(sorted, sorted.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound })
+        #expect(sorted.allSatisfy { $0.count <= max(limit, unit) && $0.lowerBound % unit == 0 })
+        let used = min(threads, (count + unit - 1) / unit)
+        #expect(sorted.count % used == 0 || sorted.count == (count + unit - 1) / unit, "\(sorted)")
+    }
+
     @Test func nestedRegionsAndConcurrentCallersRunEveryPartOnce() {
         let sums = UnsafeMutablePointer<Int>.allocate(capacity: 4)
         defer { sums.deallocate() }

@@ -66,6 +66,19 @@ package enum ThreadSplit {
         }
     }
 
+    /// Calls `body(range, thread)` for parts of `0..<count` of at most `limit` items each, in whole
+    /// `unit`s (but the last), as many parts for every one of up to `threads` threads and as even as
+    /// whole units allow; the threads claim them as they free up. For a batch whose images are
+    /// independent: parts of at most a chunk, so no thread waits long at the end for another.
+    package static func forEachBatchPart(_ count: Int, limit: Int, unit: Int = 1, threads: Int,
+                                         _ body: (_ range: Range<Int>, _ thread: Int) -> Void) {
+        let units = (count + unit - 1) / unit, perPart = max(1, limit / unit), used = max(1, min(threads, units))
+        let parts = min(units, used * ((units + used * perPart - 1) / (used * perPart)))
+        forEachPart(units, parts: parts, threads: used) { _, range, thread in
+            body(range.lowerBound * unit..<min(count, range.upperBound * unit), thread)
+        }
+    }
+
     /// Items `count·part/parts ..< count·(part+1)/parts`.
     private static func range(_ part: Int, of parts: Int, count: Int) -> Range<Int> {
         (count * part / parts)..<(count * (part + 1) / parts)

@@ -120,14 +120,17 @@ package final class WinogradConvolution {
 
     private func forward<T: WinogradTiling>(_ tiling: T.Type, x: UnsafePointer<Float>, weight: UnsafePointer<Float>, finish: OutputFinish,
                                             batch: Int, y: UnsafeMutablePointer<Float>, buffers: TensorPool, threads: Int) {
-        let (c, k) = (geometry.channels, filters), parts = max(1, min(threads, batch))
+        let (c, k) = (geometry.channels, filters), used = max(1, min(threads, batch))
         let transformedWeights = buffers.take([T.positions * k * c])
-        let workspaces = workspaces(batch: (batch + parts - 1) / parts, copies: parts, buffers: buffers)
+        let workspaces = workspaces(batch: (batch + used - 1) / used, copies: used, buffers: buffers)
         defer { withExtendedLifetime((transformedWeights, workspaces)) {} }
         let u = UnsafePointer(transformedWeights.values.baseAddress!)
         transformWeights(T.self, weight, into: transformedWeights.values.baseAddress!, threads: threads)
-        ThreadSplit.forEachPart(batch, parts: parts, threads: parts) { part, images, _ in
-            let (v, m) = workspaces.part(part)
+        // Parts of at most a chunk, in whole groups of eight images where vectors span images; each
+        // image's output depends only on its own tiles, so not on the split.
+        let unit = lanesSpanImages && workspaces.chunk % 8 == 0 ? 8 : 1
+        ThreadSplit.forEachBatchPart(batch, limit: workspaces.chunk, unit: unit, threads: used) { images, thread in
+            let (v, m) = workspaces.copy(thread)
             var first = images.lowerBound
             while first < images.upperBound {
                 let count = min(workspaces.chunk, images.upperBound - first), t = count * tilesPerImage
@@ -154,7 +157,7 @@ package final class WinogradConvolution {
         transformWeights(T.self, weight, into: transformedWeights.values.baseAddress!, threads: threads)
         let du = transformedWeightGradients.values.baseAddress!
         ThreadSplit.forEachPart(batch, parts: parts, threads: parts) { part, images, _ in
-            let (v, m) = workspaces.part(part), partDU = du + part * duCount
+            let (v, m) = workspaces.copy(part), partDU = du + part * duCount
             partDU.update(repeating: 0, count: part == parts - 1 ? duCount + 8 : duCount)
             var first = images.lowerBound
             while first < images.upperBound {
@@ -179,14 +182,14 @@ package final class WinogradConvolution {
         transformWeightGradient(T.self, du, into: weightGradient, threads: threads)
     }
 
-    /// V and M for chunks of `chunk` images, one pair per part, taken from `buffers`; the caller
-    /// holds `tensors` while it uses them.
+    /// V and M for chunks of `chunk` images, one pair per thread (forward) or part (backward, one
+    /// part a thread), taken from `buffers`; the caller holds `tensors` while it uses them.
     private struct Workspaces {
         let tensors: (Tensor, Tensor)
         let v: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>, chunk: Int, vCount: Int, mCount: Int
 
-        /// Part `part`'s V and M.
-        func part(_ part: Int) -> (v: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>) { (v + part * vCount, m + part * mCount) }
+        /// Pair `index`'s V and M.
+        func copy(_ index: Int) -> (v: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>) { (v + index * vCount, m + index * mCount) }
     }
 
     private func workspaces(batch: Int, copies: Int, buffers: TensorPool) -> Workspaces {

@@ -124,10 +124,8 @@ package final class Conv2D: Layer {
             let used = max(1, min(threads, n)), inPerSample = inputShape.count, chunk = chunkSize(batch: (n + used - 1) / used)
             let work = workspaces(chunk: chunk, copies: used, buffers: context.buffers)
             defer { withExtendedLifetime(work) {} }
-            // Parts of at most a chunk, the same number for every thread, claimed as threads free up
-            // (each image's output depends only on its own columns, so not on the split).
-            let parts = min(n, used * ((n + used * chunk - 1) / (used * chunk)))
-            ThreadSplit.forEachPart(n, parts: parts, threads: used) { _, images, thread in
+            // Each image's output depends only on its own columns, so not on the split.
+            ThreadSplit.forEachBatchPart(n, limit: chunk, threads: used) { images, thread in
                 forwardIm2col(x: xp + images.lowerBound * inPerSample, weight: wp, bias: bp, batch: images.count,
                               y: yp + images.lowerBound * filters * plane, workspace: work.copy(thread))
             }
