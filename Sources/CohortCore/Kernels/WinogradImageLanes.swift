@@ -127,7 +127,7 @@ extension WinogradConvolution {
     /// `transformInput` with vectors across images.
     func transformInputAcrossImages<T: WinogradTiling>(_ tiling: T.Type, _ x: UnsafePointer<Float>, images: Int,
                                                        into v: UnsafeMutablePointer<Float>) {
-        let g = geometry, c = g.channels, t = images * tilesPerImage, planeStride = c * t
+        let g = geometry, c = g.channels, t = images * tilesPerImage, planeStride = Self.positionStride(c * t)
         let (m, alpha) = (T.outputTile, T.inputTile), frame = InterleavedFrame(rows: m * tilesH + T.kernelSize - 1, columns: m * tilesW + T.kernelSize - 1)
         forEachImageGroup(T.self, images: images, planes: c, frame: frame) { channel, group, lanes, padded, d, tmp, out in
             frame.load(x + (group * c + channel) * g.inPlane, planeStride: c * g.inPlane, lanes: lanes, height: g.height, width: g.width,
@@ -140,7 +140,7 @@ extension WinogradConvolution {
     /// `transformInputAdjoint` with vectors across images.
     func transformInputAdjointAcrossImages<T: WinogradTiling>(_ tiling: T.Type, _ dv: UnsafePointer<Float>, images: Int,
                                                               into dx: UnsafeMutablePointer<Float>) {
-        let g = geometry, c = g.channels, t = images * tilesPerImage, planeStride = c * t
+        let g = geometry, c = g.channels, t = images * tilesPerImage, planeStride = Self.positionStride(c * t)
         let (m, alpha) = (T.outputTile, T.inputTile), frame = InterleavedFrame(rows: m * tilesH + T.kernelSize - 1, columns: m * tilesW + T.kernelSize - 1)
         forEachImageGroup(T.self, images: images, planes: c, frame: frame) { channel, group, lanes, padded, d, tmp, out in
             padded.update(repeating: 0, count: frame.count)
@@ -155,7 +155,7 @@ extension WinogradConvolution {
     /// `transformOutput` with vectors across images.
     func transformOutputAcrossImages<T: WinogradTiling>(_ tiling: T.Type, _ mt: UnsafePointer<Float>, images: Int, finish: OutputFinish,
                                                         into y: UnsafeMutablePointer<Float>) {
-        let g = geometry, k = filters, t = images * tilesPerImage, planeStride = k * t
+        let g = geometry, k = filters, t = images * tilesPerImage, planeStride = Self.positionStride(k * t)
         let (m, alpha) = (T.outputTile, T.inputTile), frame = InterleavedFrame(rows: m * tilesH, columns: m * tilesW)
         forEachImageGroup(T.self, images: images, planes: k, frame: frame) { filter, group, lanes, padded, d, tmp, out in
             columnsToFramedBlocks(T.OutputTransform.self, n: m, alpha: alpha, m: m, accumulate: false, frame: frame,
@@ -169,7 +169,7 @@ extension WinogradConvolution {
     /// `transformOutputAdjoint` with vectors across images.
     func transformOutputAdjointAcrossImages<T: WinogradTiling>(_ tiling: T.Type, _ dy: UnsafePointer<Float>, images: Int,
                                                                into mt: UnsafeMutablePointer<Float>) {
-        let g = geometry, k = filters, t = images * tilesPerImage, planeStride = k * t
+        let g = geometry, k = filters, t = images * tilesPerImage, planeStride = Self.positionStride(k * t)
         let (m, alpha) = (T.outputTile, T.inputTile), frame = InterleavedFrame(rows: m * tilesH, columns: m * tilesW)
         forEachImageGroup(T.self, images: images, planes: k, frame: frame) { filter, group, lanes, padded, d, tmp, out in
             frame.load(dy + (group * k + filter) * g.outPlane, planeStride: k * g.outPlane, lanes: lanes, height: g.outH, width: g.outW,
