@@ -67,6 +67,44 @@ import Testing
         #expect(sorted.count % used == 0 || sorted.count == (count + unit - 1) / unit, "\(sorted)")
     }
 
+    /// Chunks cover the range once, as `forEachBatchPart` cuts it; each slot's turns come in chunk
+    /// order whichever thread ran which (some chunks sleep, so threads overtake each other); a
+    /// chunk that skips its turn holds up no one; and a float sum accumulated slot by slot is the
+    /// same bits every run.
+    @Test(arguments: [(100, 7, 1), (100, 7, 2), (64, 8, 3), (5, 2, 4), (9, 9, 2)])
+    func chunksTakeTheirSlotsTurnsInChunkOrder(count: Int, limit: Int, threads: Int) {
+        let (chunks, used) = ThreadSplit.batchParts(count, limit: limit, threads: threads)
+        let slots = ThreadSplit.accumulatorSlots(count, limit: limit, threads: threads)
+        #expect(slots == (used == 1 ? 1 : min(chunks, 2 * used)))
+        var sums: Set<[Float]> = []
+        for run in 0..<20 {
+            let seen = Mutex<[ThreadSplit.SlotChunk]>([]), turns = Mutex<[[Int]]>(Array(repeating: [], count: slots))
+            let totals = UnsafeMutablePointer<Float>.allocate(capacity: slots)
+            defer { totals.deallocate() }
+            totals.initialize(repeating: 0, count: slots)
+            ThreadSplit.forEachSlotChunk(count, limit: limit, threads: threads) { chunk, inTurn in
+                #expect(chunk.thread < used && chunk.range.count <= limit)
+                seen.withLock { $0.append(chunk) }
+                if (chunk.range.lowerBound + run) % 3 == 0 { usleep(200) }
+                guard chunk.range.lowerBound % 4 != 3 else { return }   // no turn taken
+                inTurn {
+                    turns.withLock { $0[chunk.slot].append(chunk.range.lowerBound) }
+                    for i in chunk.range { totals[chunk.slot] += 1 / Float(i + 3) }
+                }
+            }
+            let sorted = seen.withLock { $0 }.sorted { $0.range.lowerBound < $1.range.lowerBound }
+            #expect(sorted.count == chunks && sorted.first?.range.lowerBound == 0 && sorted.last?.range.upperBound == count)
+            #expect(zip(sorted, sorted.dropFirst()).allSatisfy { $0.range.upperBound == $1.range.lowerBound })
+            for (index, chunk) in sorted.enumerated() { #expect(chunk.slot == index % slots && chunk.startsSlot == (index < slots)) }
+            for (slot, order) in turns.withLock({ $0 }).enumerated() {
+                let expected = sorted.filter { $0.slot == slot && $0.range.lowerBound % 4 != 3 }.map(\.range.lowerBound)
+                #expect(order == expected, "slot \(slot)")
+            }
+            sums.insert(Array(UnsafeBufferPointer(start: totals, count: slots)))
+        }
+        #expect(sums.count == 1, "\(sums)")
+    }
+
     @Test func nestedRegionsAndConcurrentCallersRunEveryPartOnce() {
         let sums = UnsafeMutablePointer<Int>.allocate(capacity: 4)
         defer { sums.deallocate() }

@@ -72,11 +72,22 @@ package enum ThreadSplit {
     /// independent: parts of at most a chunk, so no thread waits long at the end for another.
     package static func forEachBatchPart(_ count: Int, limit: Int, unit: Int = 1, threads: Int,
                                          _ body: (_ range: Range<Int>, _ thread: Int) -> Void) {
-        let units = (count + unit - 1) / unit, perPart = max(1, limit / unit), used = max(1, min(threads, units))
-        let parts = min(units, used * ((units + used * perPart - 1) / (used * perPart)))
-        forEachPart(units, parts: parts, threads: used) { _, range, thread in
-            body(range.lowerBound * unit..<min(count, range.upperBound * unit), thread)
+        forEachBatchPart(count, limit: limit, unit: unit, threads: threads) { _, range, thread in body(range, thread) }
+    }
+
+    /// `forEachBatchPart` with each part's index: part p is the p-th of `batchParts(...)` in order.
+    package static func forEachBatchPart(_ count: Int, limit: Int, unit: Int = 1, threads: Int,
+                                         _ body: (_ part: Int, _ range: Range<Int>, _ thread: Int) -> Void) {
+        let (parts, used) = batchParts(count, limit: limit, unit: unit, threads: threads)
+        forEachPart((count + unit - 1) / unit, parts: parts, threads: used) { part, range, thread in
+            body(part, range.lowerBound * unit..<min(count, range.upperBound * unit), thread)
         }
+    }
+
+    /// How many parts `forEachBatchPart` cuts `count` items into, and on how many threads it runs them.
+    package static func batchParts(_ count: Int, limit: Int, unit: Int = 1, threads: Int) -> (parts: Int, threads: Int) {
+        let units = (count + unit - 1) / unit, perPart = max(1, limit / unit), used = max(1, min(threads, units))
+        return (min(units, used * ((units + used * perPart - 1) / (used * perPart))), used)
     }
 
     /// Items `count·part/parts ..< count·(part+1)/parts`.

@@ -10,9 +10,11 @@
 /// forward: M̃ = A dy Aᵀ, dU[ξ] = M̃[ξ] · V[ξ]ᵀ, dV[ξ] = U[ξ]ᵀ · M̃[ξ], dw = Gᵀ dU G and
 /// dx = Σ B dV Bᵀ over the overlapping tiles. Layouts: V [α², C, T], M [α², K, T], U [α², K, C],
 /// with T = images × tiles per image. Images are processed in chunks that bound the workspaces.
-/// With several threads, each runs the whole pipeline on its own consecutive images (own V, M and,
-/// in backward, own dU, summed at the end), sharing only U: one fork per call, and every GEMM has
-/// the shape it has on one thread.
+/// With several threads, each runs the whole pipeline on whole chunks of images, claimed as it
+/// frees up, with its own V and M, sharing only U: one fork per call, and every GEMM has the shape
+/// it has on one thread. In backward each chunk adds its dU into one of two slots a thread in
+/// chunk order (`ThreadSplit.forEachChunk`), summed at the end, so dw does not depend on which
+/// thread ran which chunk.
 /// U, dU, V and M are taken from the caller's `TensorPool` for the length of one call and shared
 /// with every other layer (backward transforms the weights again rather than keeping U per layer:
 /// ResNet-50 would hold about 150 MB of U and dU; the extra weight transform is small next to the GEMMs).
@@ -137,8 +139,7 @@ package final class WinogradConvolution {
         transformWeights(T.self, weight, into: transformedWeights.values.baseAddress!, threads: threads)
         // Parts of at most a chunk, in whole groups of eight images where vectors span images; each
         // image's output depends only on its own tiles, so not on the split.
-        let unit = lanesSpanImages && workspaces.chunk % 8 == 0 ? 8 : 1
-        ThreadSplit.forEachBatchPart(batch, limit: workspaces.chunk, unit: unit, threads: used) { images, thread in
+        ThreadSplit.forEachBatchPart(batch, limit: workspaces.chunk, unit: partUnit(workspaces), threads: used) { images, thread in
             let (v, m) = workspaces.copy(thread)
             var first = images.lowerBound
             while first < images.upperBound {
@@ -158,43 +159,44 @@ package final class WinogradConvolution {
     private func backward<T: WinogradTiling>(_ tiling: T.Type, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                              outputGradient dy: UnsafePointer<Float>, batch: Int, weightGradient: UnsafeMutablePointer<Float>,
                                              inputGradient: UnsafeMutablePointer<Float>?, buffers: TensorPool, threads: Int) {
-        let (c, k) = (geometry.channels, filters), parts = max(1, min(threads, batch)), duCount = T.positions * k * c
+        guard batch > 0 else { return }
+        let (c, k) = (geometry.channels, filters), used = max(1, min(threads, batch)), duCount = T.positions * k * c
+        let workspaces = workspaces(batch: (batch + used - 1) / used, copies: used, buffers: buffers)
+        let unit = partUnit(workspaces), slots = ThreadSplit.accumulatorSlots(batch, limit: workspaces.chunk, unit: unit, threads: used)
         let transformedWeights = buffers.take([duCount])
-        let transformedWeightGradients = buffers.take([parts * duCount + 8])   // one dU per part; read eight floats wide
-        let workspaces = workspaces(batch: (batch + parts - 1) / parts, copies: parts, buffers: buffers)
+        let transformedWeightGradients = buffers.take([slots * duCount + 8])   // one dU per slot; read eight floats wide
         defer { withExtendedLifetime((transformedWeights, transformedWeightGradients, workspaces)) {} }
         let u = UnsafePointer(transformedWeights.values.baseAddress!)
         transformWeights(T.self, weight, into: transformedWeights.values.baseAddress!, threads: threads)
         let du = transformedWeightGradients.values.baseAddress!
-        ThreadSplit.forEachPart(batch, parts: parts, threads: parts) { part, images, _ in
-            let (v, m) = workspaces.copy(part), partDU = du + part * duCount
-            partDU.update(repeating: 0, count: part == parts - 1 ? duCount + 8 : duCount)
-            var first = images.lowerBound
-            while first < images.upperBound {
-                let count = min(workspaces.chunk, images.upperBound - first), t = count * tilesPerImage
-                let (vs, ms) = (Self.positionStride(c * t), Self.positionStride(k * t))
-                transformInput(T.self, x + first * c * geometry.inPlane, images: count, into: v, threads: 1)
-                transformOutputAdjoint(T.self, dy + first * k * geometry.outPlane, images: count, into: m, threads: 1)
+        (du + slots * duCount).update(repeating: 0, count: 8)
+        // Chunks of at most a workspace go to whichever thread is free; each adds its dU into its
+        // slot's in chunk order. Each image's dx depends only on its own tiles.
+        ThreadSplit.forEachSlotChunk(batch, limit: workspaces.chunk, unit: unit, threads: used) { chunk, inTurn in
+            let (v, m) = workspaces.copy(chunk.thread), first = chunk.range.lowerBound, count = chunk.range.count, t = count * tilesPerImage
+            let (vs, ms) = (Self.positionStride(c * t), Self.positionStride(k * t))
+            transformInput(T.self, x + first * c * geometry.inPlane, images: count, into: v, threads: 1)
+            transformOutputAdjoint(T.self, dy + first * k * geometry.outPlane, images: count, into: m, threads: 1)
+            inTurn {
                 for xi in 0..<T.positions {
-                    Gemm.multiply(transposeA: false, transposeB: true, m: k, n: c, k: t, a: m + xi * ms, lda: t,
-                                  b: v + xi * vs, ldb: t, beta: 1, c: partDU + xi * k * c, ldc: c)
+                    Gemm.multiply(transposeA: false, transposeB: true, m: k, n: c, k: t, a: m + xi * ms, lda: t, b: v + xi * vs, ldb: t,
+                                  beta: chunk.startsSlot ? 0 : 1, c: du + chunk.slot * duCount + xi * k * c, ldc: c)
                 }
-                if let dx = inputGradient {
-                    for xi in 0..<T.positions {   // dV overwrites V, which is no longer needed
-                        Gemm.multiply(transposeA: true, transposeB: false, m: c, n: t, k: k, a: u + xi * k * c, lda: c,
-                                      b: m + xi * ms, ldb: t, beta: 0, c: v + xi * vs, ldc: t)
-                    }
-                    transformInputAdjoint(T.self, v, images: count, into: dx + first * c * geometry.inPlane, threads: 1)
+            }
+            if let dx = inputGradient {
+                for xi in 0..<T.positions {   // dV overwrites V, which is no longer needed
+                    Gemm.multiply(transposeA: true, transposeB: false, m: c, n: t, k: k, a: u + xi * k * c, lda: c,
+                                  b: m + xi * ms, ldb: t, beta: 0, c: v + xi * vs, ldc: t)
                 }
-                first += count
+                transformInputAdjoint(T.self, v, images: count, into: dx + first * c * geometry.inPlane, threads: 1)
             }
         }
-        PartialSums.addParts(du, parts: parts, count: duCount, threads: threads)
+        PartialSums.addParts(du, parts: slots, count: duCount, threads: threads)
         transformWeightGradient(T.self, du, into: weightGradient, threads: threads)
     }
 
-    /// V and M for chunks of `chunk` images, one pair per thread (forward) or part (backward, one
-    /// part a thread), taken from `buffers`; the caller holds `tensors` while it uses them.
+    /// V and M for chunks of `chunk` images, one pair per thread, taken from `buffers`; the caller
+    /// holds `tensors` while it uses them.
     private struct Workspaces {
         let tensors: (Tensor, Tensor)
         let v: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>, chunk: Int, vCount: Int, mCount: Int
@@ -202,6 +204,10 @@ package final class WinogradConvolution {
         /// Pair `index`'s V and M.
         func copy(_ index: Int) -> (v: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>) { (v + index * vCount, m + index * mCount) }
     }
+
+    /// Images a thread's part comes in whole multiples of: groups of eight where vectors span images
+    /// and the chunk holds whole groups (a partial group leaves lanes idle), else single images.
+    private func partUnit(_ workspaces: Workspaces) -> Int { lanesSpanImages && workspaces.chunk % 8 == 0 ? 8 : 1 }
 
     private func workspaces(batch: Int, copies: Int, buffers: TensorPool) -> Workspaces {
         let chunk = chunkSize(batch: batch), t = chunk * tilesPerImage

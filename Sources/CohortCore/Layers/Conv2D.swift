@@ -172,8 +172,9 @@ package final class Conv2D: Layer {
         }
     }
 
-    /// With several threads each takes consecutive images; thread 0 accumulates the weight
-    /// gradient in place, the others into their own zeroed copies, added at the end.
+    /// With several threads, they take chunks of images as they free up (`ThreadSplit.forEachSlotChunk`):
+    /// the chunks of slot 0 add their weight gradient in place, the other slots' into zeroed copies,
+    /// added at the end, so the gradient depends on the thread count, not on which thread ran what.
     package func backward(_ dy: Tensor, context: Context) throws -> Tensor {
         guard let x = input else { throw CoreError.invalidArgument("layer '\(name)': backward before forward") }
         let n = x.shape.batch, plane = geometry.outPlane, threads = context.threads
@@ -190,22 +191,27 @@ package final class Conv2D: Layer {
             winograd.backward(x: xp, weight: wp, outputGradient: dyp, batch: n, weightGradient: dwp ?? scratch!.values.baseAddress!,
                               inputGradient: dxp, buffers: context.buffers, threads: threads)
         } else {
-            let parts = max(1, min(threads, n)), inPerSample = inputShape.count, weightCount = dwp == nil ? 0 : weight.count
-            let work = workspaces(chunk: chunkSize(batch: (n + parts - 1) / parts), copies: parts, buffers: context.buffers)
-            let partialGradients = context.buffers.take([(parts - 1) * weightCount])
+            let used = max(1, min(threads, n)), inPerSample = inputShape.count, weightCount = dwp == nil ? 0 : weight.count
+            let work = workspaces(chunk: chunkSize(batch: (n + used - 1) / used), copies: used, buffers: context.buffers)
+            let slots = ThreadSplit.accumulatorSlots(n, limit: work.chunk, threads: used)
+            let partialGradients = context.buffers.take([(slots - 1) * weightCount])
             defer { withExtendedLifetime((work, partialGradients)) {} }
             let partials = partialGradients.values.baseAddress!
-            ThreadSplit.forEachPart(n, parts: parts, threads: parts) { part, images, _ in
-                let first = images.lowerBound
-                if part > 0 { (partials + (part - 1) * weightCount).update(repeating: 0, count: weightCount) }
+            // Chunks go to whichever thread is free; slot 0 adds its dW into the gradient in place,
+            // the others into their own copies, each in chunk order (its turn spans the chunk).
+            ThreadSplit.forEachSlotChunk(n, limit: work.chunk, threads: used) { chunk, inTurn in
+                let first = chunk.range.lowerBound, slotGradient = chunk.slot == 0 || dwp == nil ? dwp : partials + (chunk.slot - 1) * weightCount
                 if let dxp, !work.imagesAreColumns {   // col2im adds
-                    (dxp + first * inPerSample).update(repeating: 0, count: images.count * inPerSample)
+                    (dxp + first * inPerSample).update(repeating: 0, count: chunk.range.count * inPerSample)
                 }
-                backwardIm2col(x: xp + first * inPerSample, weight: wp, outputGradient: dyp + first * filters * plane, batch: images.count,
-                               weightGradient: part == 0 || dwp == nil ? dwp : partials + (part - 1) * weightCount,
-                               inputGradient: dxp.map { $0 + first * inPerSample }, workspace: work.copy(part))
+                inTurn {
+                    if chunk.startsSlot, chunk.slot > 0, let slotGradient { slotGradient.update(repeating: 0, count: weightCount) }
+                    backwardIm2col(x: xp + first * inPerSample, weight: wp, outputGradient: dyp + first * filters * plane, batch: chunk.range.count,
+                                   weightGradient: slotGradient, inputGradient: dxp.map { $0 + first * inPerSample },
+                                   workspace: work.copy(chunk.thread))
+                }
             }
-            if let dwp { PartialSums.add(parts: partials, parts: parts - 1, count: weightCount, into: dwp, threads: threads) }
+            if let dwp { PartialSums.add(parts: partials, parts: slots - 1, count: weightCount, into: dwp, threads: threads) }
         }
         if let bias, bias.isTrainable {
             let db = bias.gradient.values.baseAddress!
@@ -296,7 +302,7 @@ package final class Conv2D: Layer {
         /// One image per GEMM of a 1×1 stride-1 layer: every column matrix is an image in place, and dX is written, not added.
         var imagesAreColumns: Bool { columnsCount == 0 }
 
-        /// Workspace `index`: a thread's (forward), or a part's (backward, one part a thread).
+        /// Thread `index`'s workspace.
         func copy(_ index: Int) -> Workspace {
             Workspace(columns: tensors.0.values.baseAddress! + index * columnsCount, staging: tensors.1.values.baseAddress! + index * stagingCount,
                       chunk: chunk)
