@@ -38,7 +38,7 @@ let package = Package(
         .testTarget(name: "CohortRandomTests", dependencies: ["CohortRandom"]),
         .testTarget(name: "CohortCoreTests", dependencies: ["CohortCore", "CohortRandom", "CohortTestSupport"]),
         .testTarget(name: "CohortModelsTests", dependencies: ["CohortModels", "CohortRandom", "CohortTestSupport"]),
-        .testTarget(name: "CohortDataTests", dependencies: ["CohortData", "CohortRandom", "CTurboJPEG", "CPNG", "CZlib"]),
+        .testTarget(name: "CohortDataTests", dependencies: ["CohortData", "CohortRandom", "CohortTestSupport", "CTurboJPEG", "CPNG", "CZlib"]),
         .testTarget(name: "CohortDistributedTests", dependencies: ["CohortDistributed", "cohort"]),
         .testTarget(name: "CohortLaunchTests", dependencies: ["CohortLaunch"]),
         .testTarget(name: "CohortTrainingTests", dependencies: ["CohortTraining", "CohortModels", "CohortTestSupport"]),

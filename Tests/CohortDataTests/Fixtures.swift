@@ -1,3 +1,4 @@
+import CohortTestSupport
 import Foundation
 @testable import CohortData
 
@@ -5,12 +6,9 @@ import Foundation
 enum Fixtures {
     static let fashionDirectory = "/usr/share/datasets/fashion-mnist"
 
-    /// A fresh empty directory under the system temp directory.
+    /// A fresh empty directory named after the calling test (`TemporaryDirectory`).
     static func temporaryDirectory(_ name: String = #function) throws -> String {
-        let clean = name.filter { $0.isLetter || $0.isNumber }
-        let path = NSTemporaryDirectory() + "cohort-data-\(clean)-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
+        TemporaryDirectory.make("data-" + name.filter { $0.isLetter || $0.isNumber })
     }
 
     static func write(_ bytes: [UInt8], to path: String) throws {
