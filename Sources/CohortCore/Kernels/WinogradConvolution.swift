@@ -80,7 +80,7 @@ package final class WinogradConvolution {
     /// all α² in one set of the 8-way L1 cache, evicting each other before the next group uses
     /// the same lines. On one AVX-512 Zen 4 thread resnet18-cifar's 3×3 layers ran 3–29% faster
     /// (its 32×32 layers most), all its convolutions 8%. U and dU keep K·C: the same spacing
-    /// made its 4×4 layers (U of 36 MB) 6–9% slower.
+    /// made its 4×4 layers (U of 36 MB) 7–9% slower.
     static func positionStride(_ count: Int) -> Int { ((count + 15) / 16 | 1) * 16 }
 
     /// Images per chunk: enough for `gemmColumns` tiles, in whole groups of eight where vectors span
