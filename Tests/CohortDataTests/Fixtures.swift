@@ -7,7 +7,7 @@ enum Fixtures {
     static let fashionDirectory = "/usr/share/datasets/fashion-mnist"
 
     /// A fresh empty directory named after the calling test (`TemporaryDirectory`).
-    static func temporaryDirectory(_ name: String = #function) throws -> String {
+    static func temporaryDirectory(_ name: String = #function) -> String {
         TemporaryDirectory.make("data-" + name.filter { $0.isLetter || $0.isNumber })
     }
 
@@ -27,7 +27,7 @@ enum Fixtures {
 
     /// A small IDX directory with `count` images of `side`×`side` whose pixel values encode (index, position).
     static func idxDirectory(count: Int, side: Int = 8, labelCount: Int? = nil) throws -> String {
-        let dir = try temporaryDirectory()
+        let dir = temporaryDirectory()
         let pixels = (0..<(count * side * side)).map { UInt8(($0 * 7 + $0 / (side * side) * 13) % 256) }
         try write(idx(dimensions: [count, side, side], data: pixels), to: dir + "/train-images-idx3-ubyte")
         let n = labelCount ?? count

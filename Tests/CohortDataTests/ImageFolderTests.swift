@@ -8,7 +8,7 @@ import Testing
 
     /// train/{bird,cat,Dog}, val/ the same, mixed extensions and cases, hidden and non-image files.
     static func makeFolder(valClasses: [String] = ["Dog", "bird", "cat"], perClass: Int = 4) throws -> String {
-        let root = try Fixtures.temporaryDirectory()
+        let root = Fixtures.temporaryDirectory()
         for (split, classes) in [("train", ["Dog", "bird", "cat"]), ("val", valClasses)] {
             for (c, name) in classes.enumerated() {
                 for i in 0..<perClass {
@@ -86,7 +86,7 @@ import Testing
     }
 
     @Test func idxToPNGFolderKeepsPixels() throws {
-        let out = try Fixtures.temporaryDirectory()
+        let out = Fixtures.temporaryDirectory()
         let counts = try DatasetConverter.convertIDX(from: Fixtures.fashionDirectory, to: out, format: .png, limit: 300)
         #expect(counts == (300, 300))
         let idx = try DatasetOpener.open(directory: nil, imageShape: nil, holdout: 0, limit: nil, skipBad: false)
@@ -101,7 +101,7 @@ import Testing
             #expect(try ImageDecoder.decode(path: file, channels: 1) == source.raster(at: index))
             #expect(train.classNames[train.label(at: i)] == source.classNames[source.label(at: index)])
         }
-        let jpegOut = try Fixtures.temporaryDirectory()
+        let jpegOut = Fixtures.temporaryDirectory()
         #expect(try DatasetConverter.convertIDX(from: Fixtures.fashionDirectory, to: jpegOut, format: .jpeg, limit: 20) == (20, 20))
         #expect(FileManager.default.fileExists(atPath: jpegOut + "/train/Ankle_boot/00000.jpg"))
     }

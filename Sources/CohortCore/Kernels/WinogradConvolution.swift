@@ -13,7 +13,7 @@
 /// With several threads, each runs the whole pipeline on whole chunks of images, claimed as it
 /// frees up, with its own V and M, sharing only U: one fork per call, and every GEMM has the shape
 /// it has on one thread. In backward each chunk adds its dU into one of two slots a thread in
-/// chunk order (`ThreadSplit.forEachChunk`), summed at the end, so dw does not depend on which
+/// chunk order (`ThreadSplit.forEachSlotChunk`), summed at the end, so dw does not depend on which
 /// thread ran which chunk.
 /// U, dU, V and M are taken from the caller's `TensorPool` for the length of one call and shared
 /// with every other layer (backward transforms the weights again rather than keeping U per layer:
