@@ -92,17 +92,19 @@ package final class TrainingStep {
         let began = StepTimings.now()
         var t0 = began, t1 = began
         _ = buffersBefore.update(fromContentsOf: network.arena.bufferValues)
-        network.arena.zeroGradients()
+        network.arena.zeroGradients(threads: options.threads)
         var lossSum = 0.0, correct = 0
         let sampleSize = network.inputShape.count
         for micro in 0..<options.microBatches {
             let part = ShardSampler.share(count: labels.count, worldSize: options.microBatches, rank: micro)
             let last = micro == options.microBatches - 1
             input.resize(to: network.inputShape.batched(part.count))
-            _ = input.values.update(fromContentsOf: images[(part.lowerBound * sampleSize)..<(part.upperBound * sampleSize)])
+            Elementwise.copy(images.baseAddress! + part.lowerBound * sampleSize, to: input.values.baseAddress!, count: part.count * sampleSize,
+                             threads: options.threads)
             context.sampleKeys = options.microBatches == 1 ? keys : Array(keys[part])
             let logits = try network.forward(input, context: context)
-            let result = try loss.compute(logits: logits, labels: options.microBatches == 1 ? labels : Array(labels[part]), divisor: options.globalBatch)
+            let result = try loss.compute(logits: logits, labels: options.microBatches == 1 ? labels : Array(labels[part]), divisor: options.globalBatch,
+                                          threads: options.threads)
             lossSum += result.lossSum
             correct += result.correct
             t1 = StepTimings.now()

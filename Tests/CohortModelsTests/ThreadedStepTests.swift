@@ -28,8 +28,8 @@ import Testing
         let context = ZooFixtures.context(batch: batch, threads: threads)
         let loss = SoftmaxCrossEntropy()
         let logits = try network.forward(x, context: context)
-        _ = try loss.compute(logits: logits, labels: labels, divisor: batch)
-        network.arena.zeroGradients()
+        _ = try loss.compute(logits: logits, labels: labels, divisor: batch, threads: threads)
+        network.arena.zeroGradients(threads: threads)
         try network.backward(loss.gradient, context: context)
         return (Array(logits.values), Array(network.arena.gradients), Array(network.arena.bufferValues))
     }

@@ -21,34 +21,49 @@ package final class SoftmaxCrossEntropy {
         package var correct: Int
     }
 
-    package func compute(logits: Tensor, labels: [Int32], divisor: Int) throws -> Result {
+    /// Rows split across `threads` threads; the loss sum adds the rows in order, so it does not
+    /// depend on the thread count.
+    package func compute(logits: Tensor, labels: [Int32], divisor: Int, threads: Int = 1) throws -> Result {
         let n = logits.shape.batch, k = logits.shape.sampleCount
         guard labels.count == n else { throw CoreError.invalidArgument("loss: \(labels.count) labels for \(n) samples") }
+        if let label = labels.first(where: { $0 < 0 || Int($0) >= k }) {
+            throw CoreError.invalidArgument("loss: label \(label) outside 0..<\(k)")
+        }
         gradient.resize(to: logits.shape)
         let z = logits.values, g = gradient.values
         let smooth = labelSmoothing / Float(k), scale = 1 / Float(max(divisor, 1))
-        var lossSum = 0.0, correct = 0
-        for i in 0..<n {
-            let label = Int(labels[i])
-            guard label >= 0 && label < k else { throw CoreError.invalidArgument("loss: label \(label) outside 0..<\(k)") }
-            let row = i * k
-            var maxValue = z[row], argmax = 0
-            for j in 1..<k where z[row + j] > maxValue { maxValue = z[row + j]; argmax = j }
-            if argmax == label { correct += 1 }
-            var sumExp = 0.0
-            for j in 0..<k { sumExp += exp(Double(z[row + j] - maxValue)) }
-            let logSum = log(sumExp) + Double(maxValue)
-            var sampleLoss = 0.0
-            for j in 0..<k {
-                let target = (j == label ? 1 - labelSmoothing : 0) + smooth
-                let logP = Double(z[row + j]) - logSum
-                if target > 0 { sampleLoss -= Double(target) * logP }
-                g[row + j] = (Float(exp(logP)) - target) * scale
+        return labels.withUnsafeBufferPointer { labels in
+            withUnsafeTemporaryAllocation(of: (loss: Double, correct: Bool).self, capacity: n) { rows in
+                ThreadSplit.forEachRange(n, threads: threads, minimumPerThread: max(1, Self.minimumPerThread / k)) { range in
+                    for i in range {
+                        let label = Int(labels[i]), row = i * k
+                        var maxValue = z[row], argmax = 0
+                        for j in 1..<k where z[row + j] > maxValue { maxValue = z[row + j]; argmax = j }
+                        var sumExp = 0.0
+                        for j in 0..<k { sumExp += exp(Double(z[row + j] - maxValue)) }
+                        let logSum = log(sumExp) + Double(maxValue)
+                        var sampleLoss = 0.0
+                        for j in 0..<k {
+                            let target = (j == label ? 1 - labelSmoothing : 0) + smooth
+                            let logP = Double(z[row + j]) - logSum
+                            if target > 0 { sampleLoss -= Double(target) * logP }
+                            g[row + j] = (Float(exp(logP)) - target) * scale
+                        }
+                        rows[i] = (sampleLoss, argmax == label)
+                    }
+                }
+                var result = Result(lossSum: 0, correct: 0)
+                for row in rows {
+                    result.lossSum += row.loss
+                    if row.correct { result.correct += 1 }
+                }
+                return result
             }
-            lossSum += sampleLoss
         }
-        return Result(lossSum: lossSum, correct: correct)
     }
+
+    /// Logits per thread below which splitting the rows costs more than it saves (each costs two `exp`).
+    private static let minimumPerThread = 2_048
 }
 
 /// Accuracy helpers on logits [N, K].

@@ -65,6 +65,9 @@ package final class ParameterArena {
         for (_, p) in trainable + buffers { p.initializer.fill(p.value.values, using: &generator) }
     }
 
-    /// Sets every gradient to zero (before a step's backward, which accumulates).
-    package func zeroGradients() { gradients.update(repeating: 0) }
+    /// Sets every gradient to zero (before a step's backward, which accumulates), on `threads` threads.
+    package func zeroGradients(threads: Int = 1) {
+        guard let base = gradients.baseAddress else { return }
+        Elementwise.zero(base, count: gradients.count, threads: threads)
+    }
 }
