@@ -28,8 +28,11 @@ package enum ThroughputBenchmark {
         package var convolutionGFLOPS: Double
         /// Share of step time spent inside convolution layers.
         package var convolutionShare: Double
-        /// Share of the timed steps in which fewer than two of the rank's threads were busy (nil with one thread).
+        /// Share of the median window's time in which fewer than two of the rank's threads were
+        /// busy: the window `imagesPerSecond` comes from (nil with one thread).
         package var serialFraction: Double?
+        /// The serial fraction of each window, in order (empty with one thread).
+        package var windowSerialFractions: [Double]
         package var sgemmGFLOPS: Double
         /// Peak resident memory of this rank's process, in MB, after the timed steps.
         package var peakResidentMegabytes: Double
@@ -94,15 +97,18 @@ package enum ThroughputBenchmark {
         step.resetTimings()
         let profile = LayerProfile()
         step.profile = profile
-        var windowSeconds: [Double] = []
-        ParallelActivity.start()
+        var windowSeconds: [Double] = [], windowSerialFractions: [Double] = []
         for _ in 0..<max(1, windows) {
+            ParallelActivity.start()
             let start = LayerProfile.now()
             try run(steps)
-            windowSeconds.append(LayerProfile.now() - start)
+            let seconds = LayerProfile.now() - start
+            let overlappedSeconds = ParallelActivity.stop()
+            windowSeconds.append(seconds)
+            if configuration.threads > 1 { windowSerialFractions.append(max(0, 1 - overlappedSeconds / seconds)) }
         }
-        let overlappedSeconds = ParallelActivity.stop()
-        let seconds = windowSeconds.sorted()[windowSeconds.count / 2]
+        let medianWindow = windowSeconds.indices.sorted { windowSeconds[$0] < windowSeconds[$1] }[windowSeconds.count / 2]
+        let seconds = windowSeconds[medianWindow]
         let totalSteps = steps * windowSeconds.count
         let timings = step.timings
         let imageCount = Double(steps * localBatch)
@@ -117,7 +123,8 @@ package enum ThroughputBenchmark {
             modelGFLOPS: 3 * Double(network.forwardFLOPs) * imageCount / seconds / 1e9,
             convolutionGFLOPS: 3 * Double(convolutions.forwardFLOPs) * imageCount * Double(windowSeconds.count) / max(convolutionSeconds, 1e-12) / 1e9,
             convolutionShare: convolutionSeconds / windowSeconds.reduce(0, +),
-            serialFraction: configuration.threads > 1 ? max(0, 1 - overlappedSeconds / windowSeconds.reduce(0, +)) : nil,
+            serialFraction: windowSerialFractions.isEmpty ? nil : windowSerialFractions[medianWindow],
+            windowSerialFractions: windowSerialFractions,
             sgemmGFLOPS: sgemmGFLOPS(threads: configuration.threads),
             peakResidentMegabytes: PeakResidentMemory.megabytes, builtModelResidentMegabytes: builtModelResidentMegabytes,
             slowestLayers: slowest(profile, steps: totalSteps, imagesPerStep: localBatch))

@@ -25,7 +25,7 @@ struct BenchReport {
     func table(layers: Bool) -> String {
         var lines = [
             "bench \(model) \(input) batch \(batchSize) (\(ranks.count) rank(s) × \(batchSize / ranks.count), \(threadsPerRank) thread(s) each), "
-                + "\(windowCount) window(s) of \(ranks.first?.steps ?? 0) steps after warm-up (img/s: the median window); \(String(format: "%.1f", Double(forwardFLOPs) / 1e6)) MFLOP forward per image; OpenBLAS \(BLASCore.description) kernels",
+                + "\(windowCount) window(s) of \(ranks.first?.steps ?? 0) steps after warm-up (img/s and serial: the median window); \(String(format: "%.1f", Double(forwardFLOPs) / 1e6)) MFLOP forward per image; OpenBLAS \(BLASCore.description) kernels",
             "rank   img/s   ms/step: data  forward  backward  comm-wait  optimizer   model GFLOP/s  conv GFLOP/s (share)  sgemm GFLOP/s  serial",
         ]
         for r in ranks {
@@ -65,7 +65,7 @@ struct BenchReport {
                 ["rank": r.rank, "images_per_sec": r.imagesPerSecond, "window_images_per_sec": r.windowImagesPerSecond, "step_ms": r.stepMilliseconds, "model_gflops": r.modelGFLOPS,
                  "conv_gflops": r.convolutionGFLOPS, "conv_share": r.convolutionShare, "sgemm_gflops": r.sgemmGFLOPS,
                  "peak_rss_mb": r.peakResidentMegabytes, "built_model_rss_mb": r.builtModelResidentMegabytes,
-                 "serial_fraction": r.serialFraction.map { $0 as Any } ?? NSNull()]
+                 "serial_fraction": r.serialFraction.map { $0 as Any } ?? NSNull(), "window_serial_fractions": r.windowSerialFractions]
             },
         ]
         return String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)

@@ -30,10 +30,18 @@ import Testing
 
     @Test func benchReportsTheSerialFractionOfSeveralThreads() throws {
         let arguments = [CommandRunner.cohort, "bench", "--model", "lenet5", "--batch-size", "16", "--steps", "2", "--warmup", "1", "--json"]
-        let threaded = try CommandRunner.run(arguments + ["--threads", "2"], timeout: 60)
+        let threaded = try CommandRunner.run(arguments + ["--threads", "2", "--windows", "3"], timeout: 60)
         #expect(threaded.status == 0, "\(threaded)")
-        let fraction = try #require(try BenchCommandTests.object(threaded.output)["serial_fraction"] as? Double, "\(threaded)")
+        let object = try BenchCommandTests.object(threaded.output)
+        let fraction = try #require(object["serial_fraction"] as? Double, "\(threaded)")
         #expect(fraction > 0 && fraction < 1)
+        // It is the median window's, the window img/s comes from.
+        let rank = try #require((object["per_rank"] as? [[String: Any]])?.first, "\(threaded)")
+        let windows = try #require(rank["window_serial_fractions"] as? [Double], "\(threaded)")
+        let speeds = try #require(rank["window_images_per_sec"] as? [Double], "\(threaded)")
+        #expect(windows.count == 3 && speeds.count == 3)
+        let median = try #require(speeds.indices.sorted { speeds[$0] > speeds[$1] }.dropFirst().first)
+        #expect(fraction == windows[median], "serial \(fraction) is not the median window's: \(windows), img/s \(speeds)")
         let single = try CommandRunner.run(arguments + ["--threads", "1"], timeout: 60)
         #expect(try BenchCommandTests.object(single.output)["serial_fraction"] is NSNull, "\(single)")
     }
