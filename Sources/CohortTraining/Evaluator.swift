@@ -50,7 +50,7 @@ package enum Evaluator {
             input.resize(to: network.inputShape.batched(batch.count))
             _ = input.values.update(fromContentsOf: batch.images)
             let logits = try network.forward(input, context: context)
-            let result = try loss.compute(logits: logits, labels: batch.labels, divisor: 1)
+            let result = try loss.compute(logits: logits, labels: batch.labels, divisor: 1, threads: threads)
             counts.lossSum += result.lossSum
             counts.correct += result.correct
             counts.top5Correct += Accuracy.topK(logits: logits, labels: batch.labels, k: min(5, classes))
