@@ -50,6 +50,7 @@ def main(directory):
     rows = list(runs)   # in the order bench.sh ran them
     fmt = lambda v, spec=".2f": "–" if v is None else format(v, spec)  # noqa: E731
     ratio = lambda a, b: "–" if a is None or b is None else f"{a / b:.2f}×"  # noqa: E731
+    percent = lambda v: "–" if v is None else f"{v * 100:.1f}%"  # noqa: E731
     print("| workload | batch | Cohort 1×2 | Cohort 2×1 | PyTorch | Keras/TF | 1×2 / 2×1 | 1×2 serial | 2×1 allreduce wait "
           "| best Cohort / PyTorch | best Cohort / Keras/TF | 1×2 / faster peer |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
@@ -62,7 +63,7 @@ def main(directory):
         best = max((v for v in (one, two) if v is not None), default=None)
         faster = max((v for v in (torch, keras) if v is not None), default=None)
         print(f"| {workload} | {batch} | {fmt(one)} | {fmt(two)} | {fmt(torch)} | {fmt(keras)} | {ratio(one, two)} "
-              f"| {fmt(serial and serial * 100, '.1f')}% | {fmt(wait and wait * 100, '.1f')}% | {ratio(best, torch)} | {ratio(best, keras)} "
+              f"| {percent(serial)} | {percent(wait)} | {ratio(best, torch)} | {ratio(best, keras)} "
               f"| {ratio(one, faster)} |")
     print(f"\nCohort: {'; '.join(sorted(kernels))}. Each figure is the median of its rounds; every round, in order:\n")
     print("| workload | batch | Cohort 1×2 | Cohort 2×1 | PyTorch | Keras/TF | 1×2 serial (%) |")

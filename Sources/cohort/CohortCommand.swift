@@ -13,7 +13,7 @@ struct CohortCommand: ParsableCommand {
     )
 
     static func main() {
-        BLASLaunch.applyByReexecuting()
+        LoadTimeSettings.applyByReexecuting()
         main(nil)
     }
 }

@@ -66,7 +66,7 @@ import Testing
         let arguments = [CommandRunner.cohort, "bench", "--model", "lenet5", "--batch-size", "4", "--steps", "1", "--warmup", "0", "--json"]
         if ProcessInfo.processInfo.environment["OPENBLAS_THREAD_TIMEOUT"] == nil {
             let run = try CommandRunner.run(arguments, timeout: 60)
-            #expect(try Self.object(run.output)["openblas_thread_timeout"] as? String == BLASLaunch.threadTimeout, "\(run)")
+            #expect(try Self.object(run.output)["openblas_thread_timeout"] as? String == LoadTimeSettings.threadTimeout, "\(run)")
         }
         let chosen = try CommandRunner.run(arguments, timeout: 60, environment: ["OPENBLAS_THREAD_TIMEOUT": "20"])
         #expect(try Self.object(chosen.output)["openblas_thread_timeout"] as? String == "20", "\(chosen)")

@@ -5,7 +5,7 @@ import Glibc
 
 /// Which OpenBLAS kernels this process runs. OpenBLAS picks them from the CPU model when it
 /// loads, and does not always pick the best the CPU can run (see `preferred`). `OPENBLAS_CORETYPE`
-/// overrides the choice, but OpenBLAS reads it only at load time, hence `BLASLaunch.applyByReexecuting()`.
+/// overrides the choice, but OpenBLAS reads it only at load time, hence `LoadTimeSettings.applyByReexecuting()`.
 package enum BLASCore {
     /// The kernel family OpenBLAS chose, e.g. "SkylakeX", "Haswell", "Prescott".
     package static var name: String { String(cString: openblas_get_corename()) }

@@ -15,7 +15,7 @@ import Glibc
 ///   blocks, which a kernel in THP `madvise` mode (Debian's default) gives only on request: fewer
 ///   TLB misses over activations and Winograd workspaces. At 2 threads, 3 alternated pairs each:
 ///   resnet50 b16 4–7% and resnet18-cifar b128 2–3% more img/s, peak RSS the same.
-package enum BLASLaunch {
+package enum LoadTimeSettings {
     /// The timeout exponent Cohort asks for.
     package static let threadTimeout = "4"
     /// The glibc tunables Cohort asks for.
