@@ -67,6 +67,17 @@ import Testing
         #expect(sorted.count % used == 0 || sorted.count == (count + unit - 1) / unit, "\(sorted)")
     }
 
+    /// Where the fewest parts would come out unequal (32 in parts of at most 6: sizes 5 and 6) and
+    /// up to twice as many come out equal, the parts are equal.
+    @Test(arguments: [(32, 6, 1, 2, 8), (48, 20, 8, 2, 6), (30, 4, 1, 2, 10), (7, 3, 1, 2, 4)])
+    func batchPartsAreEqualWhereTheBatchAllows(count: Int, limit: Int, unit: Int, threads: Int, expectedParts: Int) {
+        let sizes = Mutex<[Int]>([])
+        ThreadSplit.forEachBatchPart(count, limit: limit, unit: unit, threads: threads) { range, _ in sizes.withLock { $0.append(range.count) } }
+        let counted = sizes.withLock { $0 }
+        #expect(counted.count == expectedParts && counted.reduce(0, +) == count)
+        if count % expectedParts == 0 { #expect(Set(counted).count == 1, "\(counted)") }
+    }
+
     /// Chunks cover the range once, as `forEachBatchPart` cuts it; each slot's turns come in chunk
     /// order whichever thread ran which (some chunks sleep, so threads overtake each other); a
     /// chunk that skips its turn holds up no one; and a float sum accumulated slot by slot is the

@@ -45,13 +45,42 @@ import CohortRandom
         // F(4×4) wherever it is cheaper (not 5×5 outputs); 5×5 kernels F(2×2, 5×5) or im2col.
         let expected: WinogradConvolution.Tile? = c.kernel == 5 ? (algorithm == .automatic ? .f2x2Kernel5 : nil)
             : algorithm == .winograd2x2 || c.size == 5 ? .f2x2 : .f4x4
-        #expect(winograd.tile == expected && reference.tile == nil)
+        #expect(winograd.winograd?.tile == expected && reference.winograd == nil)
         // Measured worst errors: up to 5e-7 for F(2×2), 7.5e-6 for F(4×4) (fashion-cnn's conv4 shape,
         // C128 K256 7×7), whose transforms scale by up to 8 and 1/24, and 6.5e-6 for F(2×2, 5×5).
         let tolerance = expected == .f2x2 || expected == nil ? 2e-6 : 2e-5
         #expect(RelativeDifference.maximum(reference.y, winograd.y) < tolerance)
         #expect(RelativeDifference.maximum(reference.dx, winograd.dx) < tolerance)
         #expect(RelativeDifference.maximum(reference.gradients, winograd.gradients) < tolerance)
+    }
+
+    /// On several threads, a small batch of planes under eight tiles wide is cut by tile rows as
+    /// well as by groups of eight images, and dx rows two tile-row parts share go through a halo
+    /// buffer: outputs and gradients stay those of one thread, within rounding. Fashion-cnn's conv2 shape over 32
+    /// images (F(4×4): 4 tile rows in 2 parts; F(2×2): 7 in 2 or 3), F(4×4) on 7×7 (2 tile rows)
+    /// over 64 images, a `valid` 9×9 input (halo rows at the plane's bottom) and a 5×5 kernel
+    /// (4 halo rows) on 7×7 (im2col under `winograd2x2`).
+    @Test(arguments: [
+        Case(channels: 64, filters: 128, size: 14, padding: .same, batch: 32),
+        Case(channels: 32, filters: 64, size: 7, padding: .same, batch: 64),
+        Case(channels: 16, filters: 24, size: 9, padding: .valid, batch: 64),
+        Case(channels: 48, filters: 64, size: 7, padding: .same, batch: 16, kernel: 5),
+    ], [Conv2D.Algorithm.winograd2x2, .automatic])
+    func tileRowPartsComputeWhatOneThreadDoes(_ c: Case, algorithm: Conv2D.Algorithm) throws {
+        let one = try run(c, algorithm: algorithm)
+        if let winograd = one.winograd {
+            let rowParts = [2, 3].map { WinogradConvolution.PartSplit(winograd, batch: c.batch, threads: $0).rowParts }
+            #expect(rowParts.contains { $0 > 1 }, "tile-row parts at 2 and 3 threads: \(rowParts)")
+        }
+        for threads in [2, 3] {
+            let split = try run(c, algorithm: algorithm, threads: threads)
+            #expect(split.winograd?.tile == one.winograd?.tile && (split.winograd != nil) == (c.kernel == 3 || algorithm == .automatic))
+            // Each output tile comes from its own input tile, but through a product of another width,
+            // which OpenBLAS may sum in another order (its kernels for small products).
+            #expect(RelativeDifference.maximum(one.y, split.y) < 1e-6, "\(threads) threads")
+            #expect(RelativeDifference.maximum(one.dx, split.dx) < 1e-6, "\(threads) threads")
+            #expect(RelativeDifference.maximum(one.gradients, split.gradients) < 1e-5, "\(threads) threads")
+        }
     }
 
     /// F(4×4) pays from 3×3 outputs on, except where F(2×2) tiles 5×5 exactly as cheaply; a 1×1
@@ -75,7 +104,8 @@ import CohortRandom
         }
     }
 
-    func run(_ c: Case, algorithm: Conv2D.Algorithm) throws -> (y: [Float], dx: [Float], gradients: [Float], tile: WinogradConvolution.Tile?) {
+    func run(_ c: Case, algorithm: Conv2D.Algorithm, threads: Int = 1) throws
+        -> (y: [Float], dx: [Float], gradients: [Float], winograd: WinogradConvolution?) {
         let conv = Conv2D(filters: c.filters, kernel: c.kernel, padding: c.padding, name: "conv")
         conv.algorithm = algorithm
         let network = try Network(root: conv, inputShape: [c.channels, c.size, c.size], inputGradient: true)
@@ -84,12 +114,12 @@ import CohortRandom
         for i in 0..<conv.bias!.count { conv.bias!.value[i] = generator.nextFloat() - 0.5 }
         let x = Tensor(zeros: [c.batch, c.channels, c.size, c.size])
         for i in 0..<x.count { x[i] = generator.nextFloat() - 0.5 }
-        let context = Context(mode: .training)
+        let context = Context(mode: .training, threads: threads)
         let y = try network.forward(x, context: context)
         let dy = Tensor(zeros: y.shape)
         for i in 0..<dy.count { dy[i] = generator.nextFloat() - 0.5 }
         network.arena.zeroGradients()
         let dx = try network.root.backward(dy, context: context)
-        return (Array(y.values), Array(dx.values), Array(network.arena.gradients), conv.winogradTile)
+        return (Array(y.values), Array(dx.values), Array(network.arena.gradients), conv.winograd)
     }
 }

@@ -10,9 +10,9 @@
 /// forward: M̃ = A dy Aᵀ, dU[ξ] = M̃[ξ] · V[ξ]ᵀ, dV[ξ] = U[ξ]ᵀ · M̃[ξ], dw = Gᵀ dU G and
 /// dx = Σ B dV Bᵀ over the overlapping tiles. Layouts: V [α², C, T], M [α², K, T], U [α², K, C],
 /// with T = images × tiles per image. Images are processed in chunks that bound the workspaces.
-/// With several threads, each runs the whole pipeline on whole chunks of images, claimed as it
-/// frees up, with its own V and M, sharing only U: one fork per call, and every GEMM has the shape
-/// it has on one thread. In backward each chunk adds its dU into one of two slots a thread in
+/// With several threads, each runs the whole pipeline on whole chunks of images (or, for a small
+/// batch of small planes, on some tile rows of them: `PartSplit`), claimed as it frees up, with its
+/// own V and M, sharing only U: one fork per call. In backward each chunk adds its dU into one of two slots a thread in
 /// chunk order (`ThreadSplit.forEachSlotChunk`), summed at the end, so dw does not depend on which
 /// thread ran which chunk.
 /// U, dU, V and M are taken from the caller's `TensorPool` for the length of one call and shared
@@ -137,20 +137,22 @@ package final class WinogradConvolution {
         defer { withExtendedLifetime((transformedWeights, workspaces)) {} }
         let u = UnsafePointer(transformedWeights.values.baseAddress!)
         transformWeights(T.self, weight, into: transformedWeights.values.baseAddress!, threads: threads)
-        // Parts of at most a chunk, in whole groups of eight images where vectors span images; each
-        // image's output depends only on its own tiles, so not on the split.
-        ThreadSplit.forEachBatchPart(batch, limit: workspaces.chunk, unit: partUnit(workspaces), threads: used) { images, thread in
-            let (v, m) = workspaces.copy(thread)
+        // Parts of at most a chunk, in whole groups of eight images where vectors span images, and
+        // cut by tile rows when those are too few; each output tile depends only on its own input
+        // tile, so not on the split.
+        let split = PartSplit(self, batch: batch, threads: used)
+        ThreadSplit.forEachBatchPart(batch, limit: workspaces.chunk, unit: split.unit, subparts: split.rowParts, threads: used) { index, images, thread in
+            let (v, m) = workspaces.copy(thread), rows = split.tileRows(index % split.rowParts)
             var first = images.lowerBound
             while first < images.upperBound {
-                let count = min(workspaces.chunk, images.upperBound - first), t = count * tilesPerImage
+                let count = min(workspaces.chunk, images.upperBound - first), t = count * rows.count * tilesW
                 let (vs, ms) = (Self.positionStride(c * t), Self.positionStride(k * t))
-                transformInput(T.self, x + first * c * geometry.inPlane, images: count, into: v, threads: 1)
+                transformInput(T.self, x + first * c * geometry.inPlane, images: count, rows: rows, into: v, threads: 1)
                 for xi in 0..<T.positions {
                     Gemm.multiply(transposeA: false, transposeB: false, m: k, n: t, k: c, a: u + xi * k * c, lda: c,
                                   b: v + xi * vs, ldb: t, beta: 0, c: m + xi * ms, ldc: t)
                 }
-                transformOutput(T.self, m, images: count, finish: finish, into: y + first * k * geometry.outPlane, threads: 1)
+                transformOutput(T.self, m, images: count, rows: rows, finish: finish, into: y + first * k * geometry.outPlane, threads: 1)
                 first += count
             }
         }
@@ -162,21 +164,27 @@ package final class WinogradConvolution {
         guard batch > 0 else { return }
         let (c, k) = (geometry.channels, filters), used = max(1, min(threads, batch)), duCount = T.positions * k * c
         let workspaces = workspaces(batch: (batch + used - 1) / used, copies: used, buffers: buffers)
-        let unit = partUnit(workspaces), slots = ThreadSplit.accumulatorSlots(batch, limit: workspaces.chunk, unit: unit, threads: used)
+        let split = PartSplit(self, batch: batch, threads: used)
+        let slots = ThreadSplit.accumulatorSlots(batch, limit: workspaces.chunk, unit: split.unit, subparts: split.rowParts, threads: used)
         let transformedWeights = buffers.take([duCount])
         let transformedWeightGradients = buffers.take([slots * duCount + 8])   // one dU per slot; read eight floats wide
-        defer { withExtendedLifetime((transformedWeights, transformedWeightGradients, workspaces)) {} }
+        // dx rows that two tile-row parts of the same images share: one halo per boundary, added after.
+        let haloPlane = haloRows * geometry.width, boundaries = inputGradient == nil ? 0 : split.rowParts - 1
+        let halos = buffers.take([boundaries * batch * c * haloPlane])
+        defer { withExtendedLifetime((transformedWeights, transformedWeightGradients, workspaces, halos)) {} }
+        Elementwise.zero(halos.values.baseAddress!, count: halos.count, threads: threads)
         let u = UnsafePointer(transformedWeights.values.baseAddress!)
         transformWeights(T.self, weight, into: transformedWeights.values.baseAddress!, threads: threads)
         let du = transformedWeightGradients.values.baseAddress!
         (du + slots * duCount).update(repeating: 0, count: 8)
-        // Chunks of at most a workspace go to whichever thread is free; each adds its dU into its
-        // slot's in chunk order. Each image's dx depends only on its own tiles.
-        ThreadSplit.forEachSlotChunk(batch, limit: workspaces.chunk, unit: unit, threads: used) { chunk, inTurn in
-            let (v, m) = workspaces.copy(chunk.thread), first = chunk.range.lowerBound, count = chunk.range.count, t = count * tilesPerImage
+        // Chunks of at most a workspace (and some tile rows) go to whichever thread is free; each adds
+        // its dU into its slot's in chunk order. Each image's dx depends only on its own tiles.
+        ThreadSplit.forEachSlotChunk(batch, limit: workspaces.chunk, unit: split.unit, subparts: split.rowParts, threads: used) { chunk, inTurn in
+            let (v, m) = workspaces.copy(chunk.thread), first = chunk.range.lowerBound, count = chunk.range.count
+            let rows = split.tileRows(chunk.subpart), t = count * rows.count * tilesW
             let (vs, ms) = (Self.positionStride(c * t), Self.positionStride(k * t))
-            transformInput(T.self, x + first * c * geometry.inPlane, images: count, into: v, threads: 1)
-            transformOutputAdjoint(T.self, dy + first * k * geometry.outPlane, images: count, into: m, threads: 1)
+            transformInput(T.self, x + first * c * geometry.inPlane, images: count, rows: rows, into: v, threads: 1)
+            transformOutputAdjoint(T.self, dy + first * k * geometry.outPlane, images: count, rows: rows, into: m, threads: 1)
             inTurn {
                 for xi in 0..<T.positions {
                     Gemm.multiply(transposeA: false, transposeB: true, m: k, n: c, k: t, a: m + xi * ms, lda: t, b: v + xi * vs, ldb: t,
@@ -188,8 +196,12 @@ package final class WinogradConvolution {
                     Gemm.multiply(transposeA: true, transposeB: false, m: c, n: t, k: k, a: u + xi * k * c, lda: c,
                                   b: m + xi * ms, ldb: t, beta: 0, c: v + xi * vs, ldc: t)
                 }
-                transformInputAdjoint(T.self, v, images: count, into: dx + first * c * geometry.inPlane, threads: 1)
+                let halo = chunk.subpart < boundaries ? halos.values.baseAddress! + (chunk.subpart * batch + first) * c * haloPlane : nil
+                transformInputAdjoint(T.self, v, images: count, rows: rows, into: dx + first * c * geometry.inPlane, halo: halo, threads: 1)
             }
+        }
+        if let dx = inputGradient, boundaries > 0 {
+            addHalos(UnsafePointer(halos.values.baseAddress!), boundaries: boundaries, split: split, batch: batch, into: dx, threads: threads)
         }
         PartialSums.addParts(du, parts: slots, count: duCount, threads: threads)
         transformWeightGradient(T.self, du, into: weightGradient, threads: threads)
@@ -205,9 +217,55 @@ package final class WinogradConvolution {
         func copy(_ index: Int) -> (v: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>) { (v + index * vCount, m + index * mCount) }
     }
 
-    /// Images a thread's part comes in whole multiples of: groups of eight where vectors span images
-    /// and the chunk holds whole groups (a partial group leaves lanes idle), else single images.
-    private func partUnit(_ workspaces: Workspaces) -> Int { lanesSpanImages && workspaces.chunk % 8 == 0 ? 8 : 1 }
+    /// How a call's batch is cut into the parts its threads claim: images in whole `unit`s (groups of
+    /// eight where vectors span images and the chunk holds whole groups, since a partial group
+    /// leaves lanes idle; else single images), and each part of images into `rowParts` ranges of
+    /// tile rows where vectors span images and the images alone make under `partsPerThread` parts a thread.
+    struct PartSplit {
+        let unit: Int, rowParts: Int, tilesH: Int
+
+        /// Parts a thread should have at least, so that a thread the host slows for a while hands
+        /// its last parts to the others rather than holding up the layer's end. Fashion-cnn b32 at
+        /// 2 threads had 4 parts of 8 images in its 14×14 layers and 2 of 16 in its 7×7 layers; one
+        /// thread waited for the other 0.2–1.5 ms at the end of most of them.
+        static let partsPerThread = 4
+
+        /// GEMM columns a tile-row part keeps at least: OpenBLAS packs the [K, C] transformed weights
+        /// for every product. Fashion-cnn's 7×7 layers (C 128–256, K 256) cut into parts of 32
+        /// columns took 10–15% longer at 2 threads than in parts of 64, which lost more than their tails.
+        static let minimumColumns = 64
+
+        /// The split of `batch` images on `threads` threads, with chunks as `workspaces` makes them.
+        init(_ convolution: WinogradConvolution, batch: Int, threads: Int) {
+            let chunk = convolution.chunkSize(batch: (batch + threads - 1) / threads)
+            unit = convolution.lanesSpanImages && chunk % 8 == 0 ? 8 : 1
+            tilesH = convolution.tilesH
+            let imageParts = ThreadSplit.batchParts(batch, limit: chunk, unit: unit, threads: threads).parts
+            let widest = min(chunk, (batch + imageParts - 1) / imageParts) * convolution.tilesPerImage
+            rowParts = convolution.lanesSpanImages && threads > 1
+                ? max(1, min(tilesH, (Self.partsPerThread * threads + imageParts - 1) / imageParts, widest / Self.minimumColumns)) : 1
+        }
+
+        /// The tile rows of row part `part`.
+        func tileRows(_ part: Int) -> Range<Int> { (tilesH * part / rowParts)..<(tilesH * (part + 1) / rowParts) }
+    }
+
+    /// dx += each boundary's halo (`transformInputAdjointAcrossImages`), for every plane of the batch.
+    private func addHalos(_ halos: UnsafePointer<Float>, boundaries: Int, split: PartSplit, batch: Int, into dx: UnsafeMutablePointer<Float>,
+                          threads: Int) {
+        let g = geometry, planes = batch * g.channels, haloPlane = haloRows * g.width
+        ThreadSplit.forEachRange(planes, threads: threads, minimumPerThread: 16) { range in
+            for boundary in 0..<boundaries {
+                let start = tile.outputTile * split.tileRows(boundary).upperBound - g.padTop
+                let first = max(0, start), end = min(g.height, start + haloRows)
+                guard first < end else { continue }
+                for plane in range {
+                    let (source, target) = (halos + (boundary * planes + plane) * haloPlane + (first - start) * g.width, dx + plane * g.inPlane + first * g.width)
+                    for i in 0..<(end - first) * g.width { target[i] += source[i] }
+                }
+            }
+        }
+    }
 
     private func workspaces(batch: Int, copies: Int, buffers: TensorPool) -> Workspaces {
         let chunk = chunkSize(batch: batch), t = chunk * tilesPerImage
@@ -394,9 +452,10 @@ package final class WinogradConvolution {
     }
 
     /// V = Bᵀ d B for every tile of every plane of `images` images starting at x.
-    private func transformInput<T: WinogradTiling>(_ tiling: T.Type, _ x: UnsafePointer<Float>, images: Int, into v: UnsafeMutablePointer<Float>,
-                                                   threads: Int) {
-        if lanesSpanImages { return transformInputAcrossImages(T.self, x, images: images, into: v) }
+    private func transformInput<T: WinogradTiling>(_ tiling: T.Type, _ x: UnsafePointer<Float>, images: Int, rows: Range<Int>,
+                                                   into v: UnsafeMutablePointer<Float>, threads: Int) {
+        if lanesSpanImages { return transformInputAcrossImages(T.self, x, images: images, rows: rows, into: v) }
+        assert(rows == 0..<tilesH, "tile-row parts only where vectors span images")
         let g = geometry, c = g.channels, t = images * tilesPerImage, planeStride = Self.positionStride(c * t), frame = inputFrame(T.self)
         let (m, alpha) = (T.outputTile, T.inputTile)
         forEachPlane(T.self, images: images, planes: c, frame: frame, block: alpha, threads: threads) { image, channel, item, work in
@@ -413,9 +472,10 @@ package final class WinogradConvolution {
     }
 
     /// dx += Σ B dV Bᵀ over the tiles covering each pixel (the adjoint of `transformInput`).
-    private func transformInputAdjoint<T: WinogradTiling>(_ tiling: T.Type, _ dv: UnsafePointer<Float>, images: Int,
-                                                          into dx: UnsafeMutablePointer<Float>, threads: Int) {
-        if lanesSpanImages { return transformInputAdjointAcrossImages(T.self, dv, images: images, into: dx) }
+    private func transformInputAdjoint<T: WinogradTiling>(_ tiling: T.Type, _ dv: UnsafePointer<Float>, images: Int, rows: Range<Int>,
+                                                          into dx: UnsafeMutablePointer<Float>, halo: UnsafeMutablePointer<Float>?, threads: Int) {
+        if lanesSpanImages { return transformInputAdjointAcrossImages(T.self, dv, images: images, rows: rows, into: dx, halo: halo) }
+        assert(rows == 0..<tilesH && halo == nil, "tile-row parts only where vectors span images")
         let g = geometry, c = g.channels, t = images * tilesPerImage, planeStride = Self.positionStride(c * t), frame = inputFrame(T.self)
         let (m, alpha) = (T.outputTile, T.inputTile)
         forEachPlane(T.self, images: images, planes: c, frame: frame, block: alpha, threads: threads) { image, channel, item, work in
@@ -433,9 +493,10 @@ package final class WinogradConvolution {
     }
 
     /// y = Aᵀ M A, finished by `finish`, for every tile, keeping the outputs inside P×Q.
-    private func transformOutput<T: WinogradTiling>(_ tiling: T.Type, _ mt: UnsafePointer<Float>, images: Int, finish: OutputFinish,
-                                                    into y: UnsafeMutablePointer<Float>, threads: Int) {
-        if lanesSpanImages { return transformOutputAcrossImages(T.self, mt, images: images, finish: finish, into: y) }
+    private func transformOutput<T: WinogradTiling>(_ tiling: T.Type, _ mt: UnsafePointer<Float>, images: Int, rows: Range<Int>,
+                                                    finish: OutputFinish, into y: UnsafeMutablePointer<Float>, threads: Int) {
+        if lanesSpanImages { return transformOutputAcrossImages(T.self, mt, images: images, rows: rows, finish: finish, into: y) }
+        assert(rows == 0..<tilesH, "tile-row parts only where vectors span images")
         let g = geometry, k = filters, t = images * tilesPerImage, planeStride = Self.positionStride(k * t), frame = outputFrame(T.self)
         let (m, alpha) = (T.outputTile, T.inputTile)
         forEachPlane(T.self, images: images, planes: k, frame: frame, block: m, threads: threads) { image, filter, item, work in
@@ -453,9 +514,10 @@ package final class WinogradConvolution {
     }
 
     /// M̃ = A dy Aᵀ for every tile, outputs outside P×Q counting as zero (the adjoint of `transformOutput`).
-    private func transformOutputAdjoint<T: WinogradTiling>(_ tiling: T.Type, _ dy: UnsafePointer<Float>, images: Int,
+    private func transformOutputAdjoint<T: WinogradTiling>(_ tiling: T.Type, _ dy: UnsafePointer<Float>, images: Int, rows: Range<Int>,
                                                            into mt: UnsafeMutablePointer<Float>, threads: Int) {
-        if lanesSpanImages { return transformOutputAdjointAcrossImages(T.self, dy, images: images, into: mt) }
+        if lanesSpanImages { return transformOutputAdjointAcrossImages(T.self, dy, images: images, rows: rows, into: mt) }
+        assert(rows == 0..<tilesH, "tile-row parts only where vectors span images")
         let g = geometry, k = filters, t = images * tilesPerImage, planeStride = Self.positionStride(k * t), frame = outputFrame(T.self)
         let m = T.outputTile
         forEachPlane(T.self, images: images, planes: k, frame: frame, block: m, threads: threads) { image, filter, item, work in

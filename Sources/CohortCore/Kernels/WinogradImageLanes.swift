@@ -6,7 +6,10 @@
 ///
 /// In this mode the transformed layouts order a chunk's T = images × tiles columns tile-major,
 /// column `tile · images + image`, so the eight images of a group are contiguous; the GEMMs do not
-/// depend on the column order.
+/// depend on the column order. A chunk may cover only some tile rows of its images (a range `rows`,
+/// tile t counted from the range's first row): a small batch comes in too few groups of eight to
+/// keep every thread busy to the end of a layer, so with several threads its parts are cut by tile
+/// rows as well (`tileRowParts`).
 extension WinogradConvolution {
     /// Whether this convolution's vectors span images rather than a tile row.
     var lanesSpanImages: Bool { tilesW < 8 }
@@ -21,13 +24,16 @@ extension WinogradConvolution {
         /// The start of the block of tile (th, tw), tiles m apart.
         @inline(__always) func tileStart(_ th: Int, _ tw: Int, m: Int) -> Int { (m &* th) &* rowStride &+ (m &* tw) &* 8 }
 
-        /// Zeroes `frame` and copies `lanes` height×width planes (the first at `planes`, the next
-        /// `planeStride` apart) into it at (top, left).
+        /// Zeroes the rows `frameRows` of `frame` and copies into them what falls there of `lanes`
+        /// height×width planes (the first at `planes`, the next `planeStride` apart) placed at (top, left).
         func load(_ planes: UnsafePointer<Float>, planeStride: Int, lanes: Int, height: Int, width: Int, top: Int, left: Int,
-                  into frame: UnsafeMutablePointer<Float>) {
-            frame.update(repeating: 0, count: count)
-            forEachElement(planeStride: planeStride, lanes: lanes, height: height, width: width, top: top, left: left) { planeIndex, frameIndex in
-                frame[frameIndex] = planes[planeIndex]
+                  frameRows: Range<Int>, into frame: UnsafeMutablePointer<Float>) {
+            (frame + frameRows.lowerBound * rowStride).update(repeating: 0, count: frameRows.count * rowStride)
+            let first = max(0, frameRows.lowerBound - top), end = min(height, frameRows.upperBound - top)
+            guard first < end else { return }
+            let source = planes + first * width
+            forEachElement(planeStride: planeStride, lanes: lanes, height: end - first, width: width, top: top + first, left: left) { planeIndex, frameIndex in
+                frame[frameIndex] = source[planeIndex]
             }
         }
 
@@ -78,39 +84,40 @@ extension WinogradConvolution {
         }
     }
 
-    /// For every tile: its n×n block of `padded` (tiles m apart), transformed by F on both sides
-    /// to α×α, stored to the tile's α² columns of a group (`columns` = the plane's first column for
-    /// the group's first image).
+    /// For every tile of the tile rows `rows`: its n×n block of `padded` (tiles m apart), transformed
+    /// by F on both sides to α×α, stored to the tile's α² columns of a group (`columns` = the plane's
+    /// first column for the group's first image).
     @inline(__always)
-    private func framedBlocksToColumns<F: Lanes.Transform>(_ f: F.Type, n: Int, alpha: Int, m: Int, frame: InterleavedFrame,
+    private func framedBlocksToColumns<F: Lanes.Transform>(_ f: F.Type, n: Int, alpha: Int, m: Int, rows: Range<Int>, frame: InterleavedFrame,
                                                            padded: UnsafePointer<Float>, columns: UnsafeMutablePointer<Float>,
                                                            images: Int, planeStride: Int, lanes: Int, d: UnsafeMutablePointer<Lanes.Vector>,
                                                            tmp: UnsafeMutablePointer<Lanes.Vector>, out: UnsafeMutablePointer<Lanes.Vector>) {
         let rowStride = frame.rowStride
-        for th in 0..<tilesH {
+        for th in rows {
             for tw in 0..<tilesW {
                 let start = padded + frame.tileStart(th, tw, m: m)
                 for i in 0..<n {
                     for j in 0..<n { d[i * n + j] = Lanes.load(start + i * rowStride + j * 8) }
                 }
                 Lanes.twoSided(d, n: n, m: alpha, tmp: tmp, out: out, F.self)
-                let column = columns + (th * tilesW + tw) * images
+                let column = columns + ((th - rows.lowerBound) * tilesW + tw) * images
                 for xi in 0..<alpha * alpha { Lanes.store(out[xi], to: column + xi * planeStride, lanes: lanes) }
             }
         }
     }
 
-    /// For every tile: its α² columns of a group, transformed by F on both sides to n×n, stored to
+    /// For every tile of the tile rows `rows`: its α² columns of a group, transformed by F on both sides to n×n, stored to
     /// (or, with `accumulate`, added to) its block of `padded`. The inverse walk of `framedBlocksToColumns`.
     @inline(__always)
-    private func columnsToFramedBlocks<F: Lanes.Transform>(_ f: F.Type, n: Int, alpha: Int, m: Int, accumulate: Bool, frame: InterleavedFrame,
+    private func columnsToFramedBlocks<F: Lanes.Transform>(_ f: F.Type, n: Int, alpha: Int, m: Int, rows: Range<Int>, accumulate: Bool,
+                                                           frame: InterleavedFrame,
                                                            columns: UnsafePointer<Float>, padded: UnsafeMutablePointer<Float>,
                                                            images: Int, planeStride: Int, lanes: Int, d: UnsafeMutablePointer<Lanes.Vector>,
                                                            tmp: UnsafeMutablePointer<Lanes.Vector>, out: UnsafeMutablePointer<Lanes.Vector>) {
         let rowStride = frame.rowStride
-        for th in 0..<tilesH {
+        for th in rows {
             for tw in 0..<tilesW {
-                let column = columns + (th * tilesW + tw) * images
+                let column = columns + ((th - rows.lowerBound) * tilesW + tw) * images
                 for xi in 0..<alpha * alpha { d[xi] = Lanes.load(column + xi * planeStride, lanes: lanes) }
                 Lanes.twoSided(d, n: alpha, m: n, tmp: tmp, out: out, F.self)
                 let start = padded + frame.tileStart(th, tw, m: m)
@@ -124,57 +131,77 @@ extension WinogradConvolution {
         }
     }
 
-    /// `transformInput` with vectors across images.
-    func transformInputAcrossImages<T: WinogradTiling>(_ tiling: T.Type, _ x: UnsafePointer<Float>, images: Int,
+    /// `transformInput` with vectors across images, for the tile rows `rows`.
+    func transformInputAcrossImages<T: WinogradTiling>(_ tiling: T.Type, _ x: UnsafePointer<Float>, images: Int, rows: Range<Int>,
                                                        into v: UnsafeMutablePointer<Float>) {
-        let g = geometry, c = g.channels, t = images * tilesPerImage, planeStride = Self.positionStride(c * t)
+        let g = geometry, c = g.channels, t = images * rows.count * tilesW, planeStride = Self.positionStride(c * t)
         let (m, alpha) = (T.outputTile, T.inputTile), frame = InterleavedFrame(rows: m * tilesH + T.kernelSize - 1, columns: m * tilesW + T.kernelSize - 1)
+        let frameRows = m * rows.lowerBound..<m * rows.upperBound + T.kernelSize - 1
         forEachImageGroup(T.self, images: images, planes: c, frame: frame) { channel, group, lanes, padded, d, tmp, out in
             frame.load(x + (group * c + channel) * g.inPlane, planeStride: c * g.inPlane, lanes: lanes, height: g.height, width: g.width,
-                       top: g.padTop, left: g.padLeft, into: padded)
-            framedBlocksToColumns(T.InputTransform.self, n: alpha, alpha: alpha, m: m, frame: frame, padded: padded,
+                       top: g.padTop, left: g.padLeft, frameRows: frameRows, into: padded)
+            framedBlocksToColumns(T.InputTransform.self, n: alpha, alpha: alpha, m: m, rows: rows, frame: frame, padded: padded,
                                   columns: v + channel * t + group, images: images, planeStride: planeStride, lanes: lanes, d: d, tmp: tmp, out: out)
         }
     }
 
-    /// `transformInputAdjoint` with vectors across images.
-    func transformInputAdjointAcrossImages<T: WinogradTiling>(_ tiling: T.Type, _ dv: UnsafePointer<Float>, images: Int,
-                                                              into dx: UnsafeMutablePointer<Float>) {
-        let g = geometry, c = g.channels, t = images * tilesPerImage, planeStride = Self.positionStride(c * t)
+    /// `transformInputAdjoint` with vectors across images, for the tile rows `rows`. The input rows
+    /// these tiles share with the next rows' tiles (the kernel's r − 1 rows of halo) go to `halo`
+    /// when given, (r − 1)·W floats a plane from input row m·`rows.upperBound` − padTop on, so
+    /// that parts of the same images never add to the same floats of dx.
+    func transformInputAdjointAcrossImages<T: WinogradTiling>(_ tiling: T.Type, _ dv: UnsafePointer<Float>, images: Int, rows: Range<Int>,
+                                                              into dx: UnsafeMutablePointer<Float>, halo: UnsafeMutablePointer<Float>?) {
+        let g = geometry, c = g.channels, t = images * rows.count * tilesW, planeStride = Self.positionStride(c * t)
         let (m, alpha) = (T.outputTile, T.inputTile), frame = InterleavedFrame(rows: m * tilesH + T.kernelSize - 1, columns: m * tilesW + T.kernelSize - 1)
+        let (top, haloStart) = (g.padTop, m * rows.upperBound), blocksEnd = haloStart + T.kernelSize - 1, haloPlane = haloRows * g.width
         forEachImageGroup(T.self, images: images, planes: c, frame: frame) { channel, group, lanes, padded, d, tmp, out in
-            padded.update(repeating: 0, count: frame.count)
-            columnsToFramedBlocks(T.InputAdjoint.self, n: alpha, alpha: alpha, m: m, accumulate: true, frame: frame,
+            (padded + m * rows.lowerBound * frame.rowStride).update(repeating: 0, count: (blocksEnd - m * rows.lowerBound) * frame.rowStride)
+            columnsToFramedBlocks(T.InputAdjoint.self, n: alpha, alpha: alpha, m: m, rows: rows, accumulate: true, frame: frame,
                                   columns: dv + channel * t + group, padded: padded, images: images, planeStride: planeStride, lanes: lanes,
                                   d: d, tmp: tmp, out: out)
-            frame.accumulate(padded, planeStride: c * g.inPlane, lanes: lanes, height: g.height, width: g.width, top: g.padTop,
-                             left: g.padLeft, into: dx + (group * c + channel) * g.inPlane)
+            /// Adds frame rows `frameRows` to the planes at `planes` (`planeStride` apart), whose row 0 is input row `firstRow`.
+            func add(frameRows: Range<Int>, to planes: UnsafeMutablePointer<Float>, planeStride: Int, firstRow: Int) {
+                let first = max(0, frameRows.lowerBound - top), end = min(g.height, frameRows.upperBound - top)
+                guard first < end else { return }
+                frame.accumulate(padded, planeStride: planeStride, lanes: lanes, height: end - first, width: g.width, top: top + first,
+                                 left: g.padLeft, into: planes + (first - firstRow) * g.width)
+            }
+            add(frameRows: m * rows.lowerBound..<(halo == nil ? blocksEnd : haloStart), to: dx + (group * c + channel) * g.inPlane,
+                planeStride: c * g.inPlane, firstRow: 0)
+            if let halo {
+                add(frameRows: haloStart..<blocksEnd, to: halo + (group * c + channel) * haloPlane, planeStride: c * haloPlane,
+                    firstRow: haloStart - top)
+            }
         }
     }
 
-    /// `transformOutput` with vectors across images.
-    func transformOutputAcrossImages<T: WinogradTiling>(_ tiling: T.Type, _ mt: UnsafePointer<Float>, images: Int, finish: OutputFinish,
-                                                        into y: UnsafeMutablePointer<Float>) {
-        let g = geometry, k = filters, t = images * tilesPerImage, planeStride = Self.positionStride(k * t)
+    /// Input rows a tile row's blocks share with the next tile row's: the kernel's r − 1.
+    var haloRows: Int { geometry.kernelH - 1 }
+
+    /// `transformOutput` with vectors across images, for the tile rows `rows`.
+    func transformOutputAcrossImages<T: WinogradTiling>(_ tiling: T.Type, _ mt: UnsafePointer<Float>, images: Int, rows: Range<Int>,
+                                                        finish: OutputFinish, into y: UnsafeMutablePointer<Float>) {
+        let g = geometry, k = filters, t = images * rows.count * tilesW, planeStride = Self.positionStride(k * t)
         let (m, alpha) = (T.outputTile, T.inputTile), frame = InterleavedFrame(rows: m * tilesH, columns: m * tilesW)
+        let (first, end) = (m * rows.lowerBound, min(g.outH, m * rows.upperBound))
         forEachImageGroup(T.self, images: images, planes: k, frame: frame) { filter, group, lanes, padded, d, tmp, out in
-            columnsToFramedBlocks(T.OutputTransform.self, n: m, alpha: alpha, m: m, accumulate: false, frame: frame,
+            columnsToFramedBlocks(T.OutputTransform.self, n: m, alpha: alpha, m: m, rows: rows, accumulate: false, frame: frame,
                                   columns: mt + filter * t + group, padded: padded, images: images, planeStride: planeStride, lanes: lanes,
                                   d: d, tmp: tmp, out: out)
-            frame.store(padded, planeStride: k * g.outPlane, lanes: lanes, height: g.outH, width: g.outW, adding: finish.offset(filter),
-                        rectify: finish.rectify, into: y + (group * k + filter) * g.outPlane)
+            frame.store(padded + first * frame.rowStride, planeStride: k * g.outPlane, lanes: lanes, height: end - first, width: g.outW,
+                        adding: finish.offset(filter), rectify: finish.rectify, into: y + (group * k + filter) * g.outPlane + first * g.outW)
         }
     }
 
-    /// `transformOutputAdjoint` with vectors across images.
-    func transformOutputAdjointAcrossImages<T: WinogradTiling>(_ tiling: T.Type, _ dy: UnsafePointer<Float>, images: Int,
+    /// `transformOutputAdjoint` with vectors across images, for the tile rows `rows`.
+    func transformOutputAdjointAcrossImages<T: WinogradTiling>(_ tiling: T.Type, _ dy: UnsafePointer<Float>, images: Int, rows: Range<Int>,
                                                                into mt: UnsafeMutablePointer<Float>) {
-        let g = geometry, k = filters, t = images * tilesPerImage, planeStride = Self.positionStride(k * t)
+        let g = geometry, k = filters, t = images * rows.count * tilesW, planeStride = Self.positionStride(k * t)
         let (m, alpha) = (T.outputTile, T.inputTile), frame = InterleavedFrame(rows: m * tilesH, columns: m * tilesW)
         forEachImageGroup(T.self, images: images, planes: k, frame: frame) { filter, group, lanes, padded, d, tmp, out in
             frame.load(dy + (group * k + filter) * g.outPlane, planeStride: k * g.outPlane, lanes: lanes, height: g.outH, width: g.outW,
-                       top: 0, left: 0, into: padded)
-            framedBlocksToColumns(T.OutputAdjoint.self, n: m, alpha: alpha, m: m, frame: frame, padded: padded,
+                       top: 0, left: 0, frameRows: m * rows.lowerBound..<m * rows.upperBound, into: padded)
+            framedBlocksToColumns(T.OutputAdjoint.self, n: m, alpha: alpha, m: m, rows: rows, frame: frame, padded: padded,
                                   columns: mt + filter * t + group, images: images, planeStride: planeStride, lanes: lanes, d: d, tmp: tmp, out: out)
         }
     }

@@ -45,7 +45,7 @@ package final class Conv2D: Layer {
     package private(set) var weight: Parameter!
     package private(set) var bias: Parameter?
     private var geometry: ConvGeometry!
-    private var winograd: WinogradConvolution?
+    private(set) var winograd: WinogradConvolution?
     /// The Winograd tile the built layer runs, or nil when it runs im2col.
     package var winogradTile: WinogradConvolution.Tile? { winograd?.tile }
     private var inputShape: Shape = []
