@@ -32,7 +32,7 @@ extension ThreadSplit {
         withUnsafeTemporaryAllocation(of: Atomic<Int>.self, capacity: slots) { turns in
             for slot in 0..<slots { (turns.baseAddress! + slot).initialize(to: Atomic(0)) }
             defer { turns.baseAddress!.deinitialize(count: slots) }
-            forEachBatchPart(count, limit: limit, unit: unit, subparts: subparts, threads: threads) { index, range, thread in
+            forEachBatchPart(count, limit: limit, unit: unit, subparts: subparts, threads: threads) { index, range, subpart, thread in
                 let slot = index % slots, ordinal = index / slots
                 func takeTurn(_ work: () -> Void) {
                     var spins = 0
@@ -44,7 +44,7 @@ extension ThreadSplit {
                     turns[slot].store(ordinal + 1, ordering: .releasing)
                 }
                 var taken = false
-                body(SlotChunk(range: range, subpart: index % max(1, subparts), slot: slot, startsSlot: ordinal == 0, thread: thread)) { work in
+                body(SlotChunk(range: range, subpart: subpart, slot: slot, startsSlot: ordinal == 0, thread: thread)) { work in
                     precondition(!taken, "ThreadSplit.forEachSlotChunk: one turn a chunk")
                     taken = true
                     takeTurn(work)

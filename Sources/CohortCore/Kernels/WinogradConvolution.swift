@@ -141,8 +141,8 @@ package final class WinogradConvolution {
         // cut by tile rows when those are too few; each output tile depends only on its own input
         // tile, so not on the split.
         let split = PartSplit(self, batch: batch, threads: used)
-        ThreadSplit.forEachBatchPart(batch, limit: workspaces.chunk, unit: split.unit, subparts: split.rowParts, threads: used) { index, images, thread in
-            let (v, m) = workspaces.copy(thread), rows = split.tileRows(index % split.rowParts)
+        ThreadSplit.forEachBatchPart(batch, limit: workspaces.chunk, unit: split.unit, subparts: split.rowParts, threads: used) { _, images, rowPart, thread in
+            let (v, m) = workspaces.copy(thread), rows = split.tileRows(rowPart)
             var first = images.lowerBound
             while first < images.upperBound {
                 let count = min(workspaces.chunk, images.upperBound - first), t = count * rows.count * tilesW
@@ -220,15 +220,10 @@ package final class WinogradConvolution {
     /// How a call's batch is cut into the parts its threads claim: images in whole `unit`s (groups of
     /// eight where vectors span images and the chunk holds whole groups, since a partial group
     /// leaves lanes idle; else single images), and each part of images into `rowParts` ranges of
-    /// tile rows where vectors span images and the images alone make under `partsPerThread` parts a thread.
+    /// tile rows where vectors span images and the images alone make under `ThreadSplit.batchPartsPerThread`
+    /// parts a thread.
     struct PartSplit {
         let unit: Int, rowParts: Int, tilesH: Int
-
-        /// Parts a thread should have at least, so that a thread the host slows for a while hands
-        /// its last parts to the others rather than holding up the layer's end. Fashion-cnn b32 at
-        /// 2 threads had 4 parts of 8 images in its 14×14 layers and 2 of 16 in its 7×7 layers; one
-        /// thread waited for the other 0.2–1.5 ms at the end of most of them.
-        static let partsPerThread = 4
 
         /// GEMM columns a tile-row part keeps at least: OpenBLAS packs the [K, C] transformed weights
         /// for every product. Fashion-cnn's 7×7 layers (C 128–256, K 256) cut into parts of 32
@@ -243,11 +238,11 @@ package final class WinogradConvolution {
             let imageParts = ThreadSplit.batchParts(batch, limit: chunk, unit: unit, threads: threads).parts
             let widest = min(chunk, (batch + imageParts - 1) / imageParts) * convolution.tilesPerImage
             rowParts = convolution.lanesSpanImages && threads > 1
-                ? max(1, min(tilesH, (Self.partsPerThread * threads + imageParts - 1) / imageParts, widest / Self.minimumColumns)) : 1
+                ? max(1, min(tilesH, (ThreadSplit.batchPartsPerThread * threads + imageParts - 1) / imageParts, widest / Self.minimumColumns)) : 1
         }
 
-        /// The tile rows of row part `part`.
-        func tileRows(_ part: Int) -> Range<Int> { (tilesH * part / rowParts)..<(tilesH * (part + 1) / rowParts) }
+        /// The tile rows of row part `part`: the larger parts first (`ThreadSplit.forEachBatchPart`).
+        func tileRows(_ part: Int) -> Range<Int> { (tilesH * part + rowParts - 1) / rowParts..<(tilesH * (part + 1) + rowParts - 1) / rowParts }
     }
 
     /// dx += each boundary's halo (`transformInputAdjointAcrossImages`), for every plane of the batch.

@@ -111,6 +111,19 @@ package final class Conv2D: Layer {
         return min(batch, wanted, byMemory)
     }
 
+    /// Columns an im2col part keeps at least when it is cut finer than a chunk.
+    private static let minimumPartColumns = 256
+
+    /// Images a part of the batch holds at most with `threads` threads: a chunk, but few enough for
+    /// `ThreadSplit.batchPartsPerThread` parts a thread where each keeps `minimumPartColumns`
+    /// columns. ResNet-50 b16 at 2 threads cut its strided 3×3 layers at 28×28 into 4 parts
+    /// and at 14×14 into 2, and one thread waited for the other 7–15% of those layers.
+    private func partImages(batch n: Int, threads: Int) -> Int {
+        let chunk = chunkSize(batch: (n + threads - 1) / threads), parts = ThreadSplit.batchPartsPerThread * threads
+        guard threads > 1 else { return chunk }
+        return min(chunk, max((n + parts - 1) / parts, (Self.minimumPartColumns + geometry.outPlane - 1) / geometry.outPlane))
+    }
+
     package func forward(_ x: Tensor, context: Context) throws -> Tensor {
         try checkInput(x, expected: inputShape)
         input = x
@@ -121,7 +134,7 @@ package final class Conv2D: Layer {
         if let winograd {
             winograd.forward(x: xp, weight: wp, bias: bp, rectify: rectifiesOutput, batch: n, y: yp, buffers: context.buffers, threads: threads)
         } else {
-            let used = max(1, min(threads, n)), inPerSample = inputShape.count, chunk = chunkSize(batch: (n + used - 1) / used)
+            let used = max(1, min(threads, n)), inPerSample = inputShape.count, chunk = partImages(batch: n, threads: used)
             let work = workspaces(chunk: chunk, copies: used, buffers: context.buffers)
             defer { withExtendedLifetime(work) {} }
             // Each image's output depends only on its own columns, so not on the split.
@@ -192,7 +205,7 @@ package final class Conv2D: Layer {
                               inputGradient: dxp, buffers: context.buffers, threads: threads)
         } else {
             let used = max(1, min(threads, n)), inPerSample = inputShape.count, weightCount = dwp == nil ? 0 : weight.count
-            let work = workspaces(chunk: chunkSize(batch: (n + used - 1) / used), copies: used, buffers: context.buffers)
+            let work = workspaces(chunk: partImages(batch: n, threads: used), copies: used, buffers: context.buffers)
             let slots = ThreadSplit.accumulatorSlots(n, limit: work.chunk, threads: used)
             let partialGradients = context.buffers.take([(slots - 1) * weightCount])
             defer { withExtendedLifetime((work, partialGradients)) {} }
