@@ -18,12 +18,13 @@ extension ThreadSplit {
         return used <= 1 ? 1 : max(1, min(chunks, 2 * used))
     }
 
-    /// Calls `body(chunk, inTurn)` for the chunks (with `subparts`: the subparts) `forEachBatchPart` cuts `0..<count` into, claimed
-    /// in order by whichever thread is free. Chunk i belongs to slot i mod `accumulatorSlots(...)`,
-    /// and `inTurn(work)` runs `work` once the slot's previous chunk has run its own: what chunks
-    /// add into their slot's accumulator is added in chunk order whichever thread ran which, so a
-    /// sum over the slots depends only on (count, limit, unit, threads), as with one fixed part a
-    /// thread, while a thread the host slows takes fewer chunks. `body` calls `inTurn` at most
+    /// Calls `body(chunk, inTurn)` for the pieces `forEachBatchPart` cuts `0..<count` into (its
+    /// parts, or with `subparts` their subparts), claimed in order by whichever thread is free.
+    /// Chunk i belongs to slot i mod `accumulatorSlots(...)`, and `inTurn(work)` runs `work` once
+    /// the slot's previous chunk has run its own: what chunks add into their slot's accumulator is
+    /// added in chunk order whichever thread ran which, so a sum over the slots depends only on
+    /// (count, limit, unit, subparts, threads), as with one fixed part a thread, while a thread the
+    /// host slows takes fewer chunks. `body` calls `inTurn` at most
     /// once; a chunk that does not gives its turn up when it returns.
     package static func forEachSlotChunk(_ count: Int, limit: Int, unit: Int = 1, subparts: Int = 1, threads: Int,
                                          _ body: (_ chunk: SlotChunk, _ inTurn: (() -> Void) -> Void) -> Void) {
