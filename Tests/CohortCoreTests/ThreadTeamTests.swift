@@ -78,42 +78,64 @@ import Testing
         if count % expectedParts == 0 { #expect(Set(counted).count == 1, "\(counted)") }
     }
 
-    /// Chunks cover the range once, as `forEachBatchPart` cuts it; each slot's turns come in chunk
-    /// order whichever thread ran which (some chunks sleep, so threads overtake each other); a
-    /// chunk that skips its turn holds up no one; and a float sum accumulated slot by slot is the
-    /// same bits every run.
-    @Test(arguments: [(100, 7, 1), (100, 7, 2), (64, 8, 3), (5, 2, 4), (9, 9, 2)])
-    func chunksTakeTheirSlotsTurnsInChunkOrder(count: Int, limit: Int, threads: Int) {
-        let (chunks, used) = ThreadSplit.batchParts(count, limit: limit, threads: threads)
-        let slots = ThreadSplit.accumulatorSlots(count, limit: limit, threads: threads)
-        #expect(slots == (used == 1 ? 1 : min(chunks, 2 * used)))
+    /// Chunks cover the range once, as `forEachBatchPart` cuts it (the last round's pieces cut
+    /// into fewer items where `tail` > 1); each slot's turns come in chunk order whichever thread
+    /// ran which (some chunks sleep, so threads overtake each other); a chunk that skips its turn
+    /// holds up no one; and a float sum accumulated slot by slot is the same bits every run.
+    @Test(arguments: [(100, 7, 1, 1), (100, 7, 2, 1), (64, 8, 3, 1), (5, 2, 4, 1), (9, 9, 2, 1), (100, 7, 2, 3), (64, 8, 3, 4)])
+    func chunksTakeTheirSlotsTurnsInChunkOrder(count: Int, limit: Int, threads: Int, tail: Int) {
+        let cut = ThreadSplit.BatchCut(count, limit: limit, tailSubparts: tail, threads: threads), used = cut.threads
+        let slots = ThreadSplit.accumulatorSlots(cut)
+        #expect(slots == (used == 1 ? 1 : min(cut.pieces, 2 * used)))
         var sums: Set<[Float]> = []
         for run in 0..<20 {
-            let seen = Mutex<[ThreadSplit.SlotChunk]>([]), turns = Mutex<[[Int]]>(Array(repeating: [], count: slots))
+            let seen = Mutex<[(index: Int, items: Range<Int>, slot: Int, startsSlot: Bool)]>([]), turns = Mutex<[[Int]]>(Array(repeating: [], count: slots))
             let totals = UnsafeMutablePointer<Float>.allocate(capacity: slots)
             defer { totals.deallocate() }
             totals.initialize(repeating: 0, count: slots)
-            ThreadSplit.forEachSlotChunk(count, limit: limit, threads: threads) { chunk, inTurn in
-                #expect(chunk.thread < used && chunk.range.count <= limit)
-                seen.withLock { $0.append(chunk) }
-                if (chunk.range.lowerBound + run) % 3 == 0 { usleep(200) }
-                guard chunk.range.lowerBound % 4 != 3 else { return }   // no turn taken
+            ThreadSplit.forEachSlotChunk(cut) { chunk, inTurn in
+                let items = chunk.piece.items
+                #expect(chunk.thread < used && items.count <= limit && !items.isEmpty)
+                seen.withLock { $0.append((chunk.piece.index, items, chunk.slot, chunk.startsSlot)) }
+                if (items.lowerBound + run) % 3 == 0 { usleep(200) }
+                guard items.lowerBound % 4 != 3 else { return }   // no turn taken
                 inTurn {
-                    turns.withLock { $0[chunk.slot].append(chunk.range.lowerBound) }
-                    for i in chunk.range { totals[chunk.slot] += 1 / Float(i + 3) }
+                    turns.withLock { $0[chunk.slot].append(chunk.piece.index) }
+                    for i in items { totals[chunk.slot] += 1 / Float(i + 3) }
                 }
             }
-            let sorted = seen.withLock { $0 }.sorted { $0.range.lowerBound < $1.range.lowerBound }
-            #expect(sorted.count == chunks && sorted.first?.range.lowerBound == 0 && sorted.last?.range.upperBound == count)
-            #expect(zip(sorted, sorted.dropFirst()).allSatisfy { $0.range.upperBound == $1.range.lowerBound })
-            for (index, chunk) in sorted.enumerated() { #expect(chunk.slot == index % slots && chunk.startsSlot == (index < slots)) }
+            let byIndex = seen.withLock { $0 }.sorted { $0.index < $1.index }, byItems = byIndex.sorted { $0.items.lowerBound < $1.items.lowerBound }
+            #expect(byIndex.map(\.index) == Array(0..<cut.pieces))
+            #expect(byItems.first?.items.lowerBound == 0 && byItems.last?.items.upperBound == count)
+            #expect(zip(byItems, byItems.dropFirst()).allSatisfy { $0.items.upperBound == $1.items.lowerBound })
+            for chunk in byIndex { #expect(chunk.slot == chunk.index % slots && chunk.startsSlot == (chunk.index < slots)) }
             for (slot, order) in turns.withLock({ $0 }).enumerated() {
-                let expected = sorted.filter { $0.slot == slot && $0.range.lowerBound % 4 != 3 }.map(\.range.lowerBound)
+                let expected = byIndex.filter { $0.slot == slot && $0.items.lowerBound % 4 != 3 }.map(\.index)
                 #expect(order == expected, "slot \(slot)")
             }
             sums.insert(Array(UnsafeBufferPointer(start: totals, count: slots)))
         }
         #expect(sums.count == 1, "\(sums)")
+    }
+
+    /// A cut covers every part's cuts once; on several threads the last round, one piece a thread,
+    /// comes last in claim order, cut `tailSubparts` times finer, its larger cuts first; on one
+    /// thread nothing is cut finer.
+    @Test(arguments: [(128, 8, 8, 1, 2, 2), (32, 8, 8, 2, 1, 2), (16, 2, 1, 1, 2, 2), (16, 2, 1, 1, 2, 3), (100, 7, 1, 3, 4, 3), (40, 8, 1, 1, 4, 1)])
+    func tailPiecesCutTheLastRoundFiner(count: Int, limit: Int, unit: Int, subparts: Int, tail: Int, threads: Int) {
+        let cut = ThreadSplit.BatchCut(count, limit: limit, unit: unit, subparts: subparts, tailSubparts: tail, threads: threads)
+        let pieces = (0..<cut.pieces).map(cut.piece)
+        let tailSubparts = threads > 1 ? tail : 1, tailPieces = tailSubparts > 1 ? min(threads, cut.parts * subparts) : 0
+        #expect(cut.cuts == subparts * tailSubparts && cut.pieces == cut.parts * subparts + tailPieces * (tailSubparts - 1))
+        for part in Set(pieces.map(\.range.lowerBound)) {
+            let cuts = pieces.filter { $0.range.lowerBound == part }.map(\.cut).sorted { $0.lowerBound < $1.lowerBound }
+            #expect(cuts.first?.lowerBound == 0 && cuts.last?.upperBound == cut.cuts && zip(cuts, cuts.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound })
+        }
+        let lead = pieces.count - tailPieces * tailSubparts
+        #expect(pieces[..<lead].allSatisfy { $0.cut.count == tailSubparts })
+        #expect(pieces[lead...].allSatisfy { $0.cut.count == 1 })
+        func rows(_ piece: ThreadSplit.Piece) -> Int { ThreadSplit.share(piece.cut, of: cut.cuts, total: 2 * cut.cuts + 1).count }
+        #expect(zip(pieces, pieces.dropFirst()).allSatisfy { rows($0) >= rows($1) || $0.cut.count != $1.cut.count })
     }
 
     @Test func nestedRegionsAndConcurrentCallersRunEveryPartOnce() {

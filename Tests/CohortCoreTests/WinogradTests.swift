@@ -54,23 +54,28 @@ import CohortRandom
         #expect(RelativeDifference.maximum(reference.gradients, winograd.gradients) < tolerance)
     }
 
-    /// On several threads, a small batch of planes under eight tiles wide is cut by tile rows as
-    /// well as by groups of eight images, and dx rows two tile-row parts share go through a halo
-    /// buffer: outputs and gradients stay those of one thread, within rounding. Fashion-cnn's conv2 shape over 32
-    /// images (F(4×4): 4 tile rows in 2 parts; F(2×2): 7 in 2 or 3), F(4×4) on 7×7 (2 tile rows)
-    /// over 64 images, a `valid` 9×9 input (halo rows at the plane's bottom) and a 5×5 kernel
-    /// (4 halo rows) on 7×7 (im2col under `winograd2x2`).
+    /// On several threads, parts of the batch are cut again: a small batch of planes under eight
+    /// tiles wide by tile rows in every part, a larger one in the last round of parts only, and
+    /// wider planes' last round into fewer images; dx rows two tile-row pieces share go through a
+    /// halo buffer. Outputs and gradients stay those of one thread, within rounding. Fashion-cnn's
+    /// conv2 shape over 32 images (F(4×4): 4 tile rows in 2 parts; F(2×2): 7 in 2 or 3), F(4×4) on
+    /// 7×7 (2 tile rows) over 64 images, a `valid` 9×9 input (halo rows at the plane's bottom), a
+    /// 5×5 kernel (4 halo rows) on 7×7 (im2col under `winograd2x2`), 14×14 over 128 images (the
+    /// last round in rows) and 32×32 over 16 (F(4×4)'s last round of 2 images a part in single
+    /// images; F(2×2) has parts of one image there, which stay whole).
     @Test(arguments: [
         Case(channels: 64, filters: 128, size: 14, padding: .same, batch: 32),
         Case(channels: 32, filters: 64, size: 7, padding: .same, batch: 64),
         Case(channels: 16, filters: 24, size: 9, padding: .valid, batch: 64),
         Case(channels: 48, filters: 64, size: 7, padding: .same, batch: 16, kernel: 5),
+        Case(channels: 16, filters: 24, size: 14, padding: .same, batch: 128),
+        Case(channels: 16, filters: 16, size: 32, padding: .same, batch: 16),
     ], [Conv2D.Algorithm.winograd2x2, .automatic])
-    func tileRowPartsComputeWhatOneThreadDoes(_ c: Case, algorithm: Conv2D.Algorithm) throws {
+    func cutPartsComputeWhatOneThreadDoes(_ c: Case, algorithm: Conv2D.Algorithm) throws {
         let one = try run(c, algorithm: algorithm)
-        if let winograd = one.winograd {
-            let rowParts = [2, 3].map { WinogradConvolution.PartSplit(winograd, batch: c.batch, threads: $0).rowParts }
-            #expect(rowParts.contains { $0 > 1 }, "tile-row parts at 2 and 3 threads: \(rowParts)")
+        if let winograd = one.winograd, winograd.tilesPerImage < 256 {
+            let cuts = [2, 3].map { WinogradConvolution.PartSplit(winograd, batch: c.batch, threads: $0).cut.cuts }
+            #expect(cuts.contains { $0 > 1 }, "cuts of a part at 2 and 3 threads: \(cuts)")
         }
         for threads in [2, 3] {
             let split = try run(c, algorithm: algorithm, threads: threads)

@@ -79,25 +79,14 @@ package enum ThreadSplit {
     /// independent: parts of at most a chunk, so no thread waits long at the end for another.
     package static func forEachBatchPart(_ count: Int, limit: Int, unit: Int = 1, threads: Int,
                                          _ body: (_ range: Range<Int>, _ thread: Int) -> Void) {
-        forEachBatchPart(count, limit: limit, unit: unit, threads: threads) { _, range, _, thread in body(range, thread) }
+        forEachBatchPart(BatchCut(count, limit: limit, unit: unit, threads: threads)) { piece, thread in body(piece.range, thread) }
     }
 
-    /// `forEachBatchPart` with each piece's index, and every batch part cut again into `subparts`
-    /// pieces of work the caller defines (tile rows of the part's images, say): piece i is subpart
-    /// i / parts of part i mod parts (of `batchParts(...)`'s), `body(i, range, subpart, thread)`.
-    /// Subparts let a small batch keep every thread busy to the loop's end when its images come
-    /// in too few parts for that. Every part's subpart 0 comes before any subpart 1, and so on, so
-    /// a caller whose earlier subparts are the larger has the larger pieces claimed first, and
-    /// the small ones fill the loop's end (7 tile rows in subparts of 3 and 4 with the 3s first
-    /// left one of 2 threads idle for 15–17% of googlenet b16's inception3 3×3 layers).
-    package static func forEachBatchPart(_ count: Int, limit: Int, unit: Int = 1, subparts: Int = 1, threads: Int,
-                                         _ body: (_ index: Int, _ range: Range<Int>, _ subpart: Int, _ thread: Int) -> Void) {
-        let (parts, _) = batchParts(count, limit: limit, unit: unit, threads: threads), units = (count + unit - 1) / unit
-        let pieces = parts * max(1, subparts)
-        forEachPart(pieces, parts: pieces, threads: min(threads, pieces)) { index, _, thread in
-            let inUnits = range(index % parts, of: parts, count: units)
-            body(index, inUnits.lowerBound * unit..<min(count, inUnits.upperBound * unit), index / parts, thread)
-        }
+    /// Calls `body(piece, thread)` for every piece of `cut`, claimed in order by the threads as they
+    /// free up.
+    package static func forEachBatchPart(_ cut: BatchCut, _ body: (_ piece: Piece, _ thread: Int) -> Void) {
+        let pieces = cut.pieces
+        forEachPart(pieces, parts: pieces, threads: min(cut.threads, pieces)) { index, _, thread in body(cut.piece(index), thread) }
     }
 
     /// How many parts `forEachBatchPart` cuts `count` items into, and on how many threads it runs them:

@@ -141,8 +141,8 @@ package final class WinogradConvolution {
         // cut by tile rows when those are too few; each output tile depends only on its own input
         // tile, so not on the split.
         let split = PartSplit(self, batch: batch, threads: used)
-        ThreadSplit.forEachBatchPart(batch, limit: workspaces.chunk, unit: split.unit, subparts: split.rowParts, threads: used) { _, images, rowPart, thread in
-            let (v, m) = workspaces.copy(thread), rows = split.tileRows(rowPart)
+        ThreadSplit.forEachBatchPart(split.cut) { piece, thread in
+            let (v, m) = workspaces.copy(thread), images = split.images(piece), rows = split.tileRows(piece)
             var first = images.lowerBound
             while first < images.upperBound {
                 let count = min(workspaces.chunk, images.upperBound - first), t = count * rows.count * tilesW
@@ -165,23 +165,22 @@ package final class WinogradConvolution {
         let (c, k) = (geometry.channels, filters), used = max(1, min(threads, batch)), duCount = T.positions * k * c
         let workspaces = workspaces(batch: (batch + used - 1) / used, copies: used, buffers: buffers)
         let split = PartSplit(self, batch: batch, threads: used)
-        let slots = ThreadSplit.accumulatorSlots(batch, limit: workspaces.chunk, unit: split.unit, subparts: split.rowParts, threads: used)
+        let slots = ThreadSplit.accumulatorSlots(split.cut)
         let transformedWeights = buffers.take([duCount])
         let transformedWeightGradients = buffers.take([slots * duCount + 8])   // one dU per slot; read eight floats wide
-        // dx rows that two tile-row parts of the same images share: one halo per boundary, added after.
-        let haloPlane = haloRows * geometry.width, boundaries = inputGradient == nil ? 0 : split.rowParts - 1
+        // dx rows that two tile-row pieces of the same images share: one halo per boundary, added after.
+        let haloPlane = haloRows * geometry.width, boundaries = inputGradient == nil ? 0 : split.boundaries
         let halos = buffers.take([boundaries * batch * c * haloPlane])
         defer { withExtendedLifetime((transformedWeights, transformedWeightGradients, workspaces, halos)) {} }
-        Elementwise.zero(halos.values.baseAddress!, count: halos.count, threads: threads)
         let u = UnsafePointer(transformedWeights.values.baseAddress!)
         transformWeights(T.self, weight, into: transformedWeights.values.baseAddress!, threads: threads)
         let du = transformedWeightGradients.values.baseAddress!
         (du + slots * duCount).update(repeating: 0, count: 8)
         // Chunks of at most a workspace (and some tile rows) go to whichever thread is free; each adds
         // its dU into its slot's in chunk order. Each image's dx depends only on its own tiles.
-        ThreadSplit.forEachSlotChunk(batch, limit: workspaces.chunk, unit: split.unit, subparts: split.rowParts, threads: used) { chunk, inTurn in
-            let (v, m) = workspaces.copy(chunk.thread), first = chunk.range.lowerBound, count = chunk.range.count
-            let rows = split.tileRows(chunk.subpart), t = count * rows.count * tilesW
+        ThreadSplit.forEachSlotChunk(split.cut) { chunk, inTurn in
+            let images = split.images(chunk.piece), rows = split.tileRows(chunk.piece)
+            let (v, m) = workspaces.copy(chunk.thread), first = images.lowerBound, count = images.count, t = count * rows.count * tilesW
             let (vs, ms) = (Self.positionStride(c * t), Self.positionStride(k * t))
             transformInput(T.self, x + first * c * geometry.inPlane, images: count, rows: rows, into: v, threads: 1)
             transformOutputAdjoint(T.self, dy + first * k * geometry.outPlane, images: count, rows: rows, into: m, threads: 1)
@@ -196,12 +195,13 @@ package final class WinogradConvolution {
                     Gemm.multiply(transposeA: true, transposeB: false, m: c, n: t, k: k, a: u + xi * k * c, lda: c,
                                   b: m + xi * ms, ldb: t, beta: 0, c: v + xi * vs, ldc: t)
                 }
-                let halo = chunk.subpart < boundaries ? halos.values.baseAddress! + (chunk.subpart * batch + first) * c * haloPlane : nil
+                let halo = boundaries == 0 ? nil : split.boundary(chunk.piece).map { halos.values.baseAddress! + ($0 * batch + first) * c * haloPlane }
+                halo?.update(repeating: 0, count: count * c * haloPlane)
                 transformInputAdjoint(T.self, v, images: count, rows: rows, into: dx + first * c * geometry.inPlane, halo: halo, threads: 1)
             }
         }
         if let dx = inputGradient, boundaries > 0 {
-            addHalos(UnsafePointer(halos.values.baseAddress!), boundaries: boundaries, split: split, batch: batch, into: dx, threads: threads)
+            addHalos(UnsafePointer(halos.values.baseAddress!), split: split, batch: batch, into: dx, threads: threads)
         }
         PartialSums.addParts(du, parts: slots, count: duCount, threads: threads)
         transformWeightGradient(T.self, du, into: weightGradient, threads: threads)
@@ -217,44 +217,75 @@ package final class WinogradConvolution {
         func copy(_ index: Int) -> (v: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>) { (v + index * vCount, m + index * mCount) }
     }
 
-    /// How a call's batch is cut into the parts its threads claim: images in whole `unit`s (groups of
-    /// eight where vectors span images and the chunk holds whole groups, since a partial group
-    /// leaves lanes idle; else single images), and each part of images into `rowParts` ranges of
-    /// tile rows where vectors span images and the images alone make under `ThreadSplit.batchPartsPerThread`
-    /// parts a thread.
+    /// How a call's batch is cut into the pieces its threads claim (`ThreadSplit.BatchCut`): images
+    /// in whole `unit`s (groups of eight where vectors span images and the chunk holds whole groups,
+    /// since a partial group leaves lanes idle; else single images). Where vectors span images and
+    /// the images alone make under `ThreadSplit.batchPartsPerThread` parts a thread, every part is
+    /// cut into ranges of tile rows. The last round of pieces is cut into fewer units of images
+    /// where its parts hold several, else into fewer tile rows.
     struct PartSplit {
-        let unit: Int, rowParts: Int, tilesH: Int
+        let cut: ThreadSplit.BatchCut, tilesH: Int
+        /// Whether the tail cuts divide tile rows (else images).
+        let tailCutsRows: Bool
 
-        /// GEMM columns a tile-row part keeps at least: OpenBLAS packs the [K, C] transformed weights
+        /// GEMM columns a piece keeps at least: OpenBLAS packs the [K, C] transformed weights
         /// for every product. Fashion-cnn's 7×7 layers (C 128–256, K 256) cut into parts of 32
         /// columns took 10–15% longer at 2 threads than in parts of 64, which lost more than their tails.
         static let minimumColumns = 64
+        /// GEMM columns a piece of the last round keeps at least: narrow products there cost little
+        /// against the whole loop, and what they save is the loop's end.
+        static let minimumTailColumns = 32
 
         /// The split of `batch` images on `threads` threads, with chunks as `workspaces` makes them.
         init(_ convolution: WinogradConvolution, batch: Int, threads: Int) {
             let chunk = convolution.chunkSize(batch: (batch + threads - 1) / threads)
-            unit = convolution.lanesSpanImages && chunk % 8 == 0 ? 8 : 1
+            let unit = convolution.lanesSpanImages && chunk % 8 == 0 ? 8 : 1
+            let images = ThreadSplit.BatchCut(batch, limit: chunk, unit: unit, threads: threads)
+            let widest = min(chunk, (batch + images.parts - 1) / images.parts) * convolution.tilesPerImage
             tilesH = convolution.tilesH
-            let imageParts = ThreadSplit.batchParts(batch, limit: chunk, unit: unit, threads: threads).parts
-            let widest = min(chunk, (batch + imageParts - 1) / imageParts) * convolution.tilesPerImage
-            rowParts = convolution.lanesSpanImages && threads > 1
-                ? max(1, min(tilesH, (ThreadSplit.batchPartsPerThread * threads + imageParts - 1) / imageParts, widest / Self.minimumColumns)) : 1
+            var subparts = 1
+            if convolution.lanesSpanImages && threads > 1 {
+                let rowCuts = max(1, min(tilesH, widest / Self.minimumColumns))
+                subparts = min(rowCuts, (ThreadSplit.batchPartsPerThread * threads + images.parts - 1) / images.parts)
+            }
+            let partUnits = images.smallestPart / unit, pieceColumns = images.smallestPart * convolution.tilesPerImage / subparts
+            tailCutsRows = convolution.lanesSpanImages && partUnits < 2
+            let tail = min(ThreadSplit.maximumTailSubparts, pieceColumns / Self.minimumTailColumns, tailCutsRows ? tilesH / subparts : partUnits)
+            cut = ThreadSplit.BatchCut(batch, limit: chunk, unit: unit, subparts: subparts, tailSubparts: max(1, tail), threads: threads)
         }
 
-        /// The tile rows of row part `part`: the larger parts first (`ThreadSplit.forEachBatchPart`).
-        func tileRows(_ part: Int) -> Range<Int> { (tilesH * part + rowParts - 1) / rowParts..<(tilesH * (part + 1) + rowParts - 1) / rowParts }
+        /// Row boundaries within a part's images, each with a halo of dx rows in backward.
+        var boundaries: Int { (tailCutsRows ? cut.cuts : cut.subparts) - 1 }
+
+        /// The halo `piece` adds its last dx rows into, unless its rows end the plane.
+        func boundary(_ piece: ThreadSplit.Piece) -> Int? {
+            let (last, of) = tailCutsRows ? (piece.cut.upperBound, piece.cuts) : (piece.subpart + 1, piece.subparts)
+            return last < of ? last - 1 : nil
+        }
+
+        /// The images `piece` covers.
+        func images(_ piece: ThreadSplit.Piece) -> Range<Int> { tailCutsRows ? piece.range : piece.items }
+
+        /// The tile rows `piece` covers: the larger cuts first.
+        func tileRows(_ piece: ThreadSplit.Piece) -> Range<Int> {
+            tailCutsRows ? ThreadSplit.share(piece.cut, of: piece.cuts, total: tilesH)
+                : ThreadSplit.share(piece.subpart..<piece.subpart + 1, of: piece.subparts, total: tilesH)
+        }
     }
 
     /// dx += each boundary's halo (`transformInputAdjointAcrossImages`), for every plane of the batch.
-    private func addHalos(_ halos: UnsafePointer<Float>, boundaries: Int, split: PartSplit, batch: Int, into dx: UnsafeMutablePointer<Float>,
-                          threads: Int) {
-        let g = geometry, planes = batch * g.channels, haloPlane = haloRows * g.width
+    private func addHalos(_ halos: UnsafePointer<Float>, split: PartSplit, batch: Int, into dx: UnsafeMutablePointer<Float>, threads: Int) {
+        let g = geometry, c = g.channels, planes = batch * c, haloPlane = haloRows * g.width
         ThreadSplit.forEachRange(planes, threads: threads, minimumPerThread: 16) { range in
-            for boundary in 0..<boundaries {
-                let start = tile.outputTile * split.tileRows(boundary).upperBound - g.padTop
+            // A plane's boundaries in piece order, all on this thread: halos of 5×5 kernels may overlap.
+            for index in 0..<split.cut.pieces {
+                let piece = split.cut.piece(index), images = split.images(piece)
+                guard let boundary = split.boundary(piece) else { continue }
+                let start = tile.outputTile * split.tileRows(piece).upperBound - g.padTop
                 let first = max(0, start), end = min(g.height, start + haloRows)
                 guard first < end else { continue }
-                for plane in range {
+                let (low, high) = (max(range.lowerBound, images.lowerBound * c), min(range.upperBound, images.upperBound * c))
+                for plane in low..<max(low, high) {
                     let (source, target) = (halos + (boundary * planes + plane) * haloPlane + (first - start) * g.width, dx + plane * g.inPlane + first * g.width)
                     for i in 0..<(end - first) * g.width { target[i] += source[i] }
                 }

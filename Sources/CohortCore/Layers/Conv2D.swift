@@ -124,6 +124,15 @@ package final class Conv2D: Layer {
         return min(chunk, max((n + parts - 1) / parts, (Self.minimumPartColumns + geometry.outPlane - 1) / geometry.outPlane))
     }
 
+    /// How a batch is cut into the pieces threads claim: parts of `partImages(...)`, the last round
+    /// of them into pieces of fewer images that keep `minimumPartColumns` columns each, so that a
+    /// thread the host slows leaves the others a short wait at the end.
+    private func batchCut(batch n: Int, threads: Int) -> ThreadSplit.BatchCut {
+        let limit = partImages(batch: n, threads: threads), parts = ThreadSplit.BatchCut(n, limit: limit, threads: threads)
+        let smallest = parts.smallestPart, tail = min(ThreadSplit.maximumTailSubparts, smallest, smallest * geometry.outPlane / Self.minimumPartColumns)
+        return ThreadSplit.BatchCut(n, limit: limit, tailSubparts: tail, threads: threads)
+    }
+
     package func forward(_ x: Tensor, context: Context) throws -> Tensor {
         try checkInput(x, expected: inputShape)
         input = x
@@ -138,7 +147,8 @@ package final class Conv2D: Layer {
             let work = workspaces(chunk: chunk, copies: used, buffers: context.buffers)
             defer { withExtendedLifetime(work) {} }
             // Each image's output depends only on its own columns, so not on the split.
-            ThreadSplit.forEachBatchPart(n, limit: chunk, threads: used) { images, thread in
+            ThreadSplit.forEachBatchPart(batchCut(batch: n, threads: used)) { piece, thread in
+                let images = piece.items
                 forwardIm2col(x: xp + images.lowerBound * inPerSample, weight: wp, bias: bp, batch: images.count,
                               y: yp + images.lowerBound * filters * plane, workspace: work.copy(thread))
             }
@@ -206,20 +216,20 @@ package final class Conv2D: Layer {
         } else {
             let used = max(1, min(threads, n)), inPerSample = inputShape.count, weightCount = dwp == nil ? 0 : weight.count
             let work = workspaces(chunk: partImages(batch: n, threads: used), copies: used, buffers: context.buffers)
-            let slots = ThreadSplit.accumulatorSlots(n, limit: work.chunk, threads: used)
+            let cut = batchCut(batch: n, threads: used), slots = ThreadSplit.accumulatorSlots(cut)
             let partialGradients = context.buffers.take([(slots - 1) * weightCount])
             defer { withExtendedLifetime((work, partialGradients)) {} }
             let partials = partialGradients.values.baseAddress!
             // Chunks go to whichever thread is free; slot 0 adds its dW into the gradient in place,
             // the others into their own copies, each in chunk order (its turn spans the chunk).
-            ThreadSplit.forEachSlotChunk(n, limit: work.chunk, threads: used) { chunk, inTurn in
-                let first = chunk.range.lowerBound, slotGradient = chunk.slot == 0 || dwp == nil ? dwp : partials + (chunk.slot - 1) * weightCount
+            ThreadSplit.forEachSlotChunk(cut) { chunk, inTurn in
+                let images = chunk.piece.items, first = images.lowerBound, slotGradient = chunk.slot == 0 || dwp == nil ? dwp : partials + (chunk.slot - 1) * weightCount
                 if let dxp, !work.imagesAreColumns {   // col2im adds
-                    (dxp + first * inPerSample).update(repeating: 0, count: chunk.range.count * inPerSample)
+                    (dxp + first * inPerSample).update(repeating: 0, count: images.count * inPerSample)
                 }
                 inTurn {
                     if chunk.startsSlot, chunk.slot > 0, let slotGradient { slotGradient.update(repeating: 0, count: weightCount) }
-                    backwardIm2col(x: xp + first * inPerSample, weight: wp, outputGradient: dyp + first * filters * plane, batch: chunk.range.count,
+                    backwardIm2col(x: xp + first * inPerSample, weight: wp, outputGradient: dyp + first * filters * plane, batch: images.count,
                                    weightGradient: slotGradient, inputGradient: dxp.map { $0 + first * inPerSample },
                                    workspace: work.copy(chunk.thread))
                 }
