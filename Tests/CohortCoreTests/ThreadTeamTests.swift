@@ -55,7 +55,8 @@ import Testing
     @Test(arguments: [(16, 6, 1, 2), (16, 8, 8, 2), (12, 8, 8, 2), (128, 8, 8, 2), (100, 2, 1, 3), (5, 4, 1, 4), (3, 1, 1, 1)])
     func batchPartsCoverTheBatchInWholeUnitsWithinTheLimit(count: Int, limit: Int, unit: Int, threads: Int) {
         let parts = Mutex<[Range<Int>]>([])
-        ThreadSplit.forEachBatchPart(count, limit: limit, unit: unit, threads: threads) { range, thread in
+        ThreadSplit.forEachBatchPart(ThreadSplit.BatchCut(count, limit: limit, unit: unit, threads: threads)) { piece, thread in
+            let range = piece.range
             #expect(thread < threads)
             parts.withLock { $0.append(range) }
         }
@@ -72,7 +73,9 @@ import Testing
     @Test(arguments: [(32, 6, 1, 2, 8), (48, 20, 8, 2, 6), (30, 4, 1, 2, 10), (7, 3, 1, 2, 4)])
     func batchPartsAreEqualWhereTheBatchAllows(count: Int, limit: Int, unit: Int, threads: Int, expectedParts: Int) {
         let sizes = Mutex<[Int]>([])
-        ThreadSplit.forEachBatchPart(count, limit: limit, unit: unit, threads: threads) { range, _ in sizes.withLock { $0.append(range.count) } }
+        ThreadSplit.forEachBatchPart(ThreadSplit.BatchCut(count, limit: limit, unit: unit, threads: threads)) { piece, _ in
+            sizes.withLock { $0.append(piece.range.count) }
+        }
         let counted = sizes.withLock { $0 }
         #expect(counted.count == expectedParts && counted.reduce(0, +) == count)
         if count % expectedParts == 0 { #expect(Set(counted).count == 1, "\(counted)") }

@@ -14,14 +14,23 @@ extension ThreadSplit {
     package struct BatchCut {
         package let count: Int, unit: Int, parts: Int, threads: Int, subparts: Int, tailSubparts: Int
 
-        /// The parts of `count` items as `batchParts` makes them, each in `subparts` cuts, and the
+        /// The parts of `count` items as `batchParts` makes them (at most `limit` items each, in
+        /// whole `unit`s but the last, as many for every thread), each in `subparts` cuts, and the
         /// last round of pieces `tailSubparts` times finer (on several threads only).
         package init(_ count: Int, limit: Int, unit: Int = 1, subparts: Int = 1, tailSubparts: Int = 1, threads: Int) {
-            (parts, self.threads) = ThreadSplit.batchParts(count, limit: limit, unit: unit, threads: threads)
-            self.count = count
-            self.unit = unit
+            let (parts, used) = ThreadSplit.batchParts(count, limit: limit, unit: unit, threads: threads)
+            self.init(count: count, unit: unit, parts: parts, threads: used, subparts: subparts, tailSubparts: tailSubparts)
+        }
+
+        private init(count: Int, unit: Int, parts: Int, threads: Int, subparts: Int, tailSubparts: Int) {
+            (self.count, self.unit, self.parts, self.threads) = (count, unit, parts, threads)
             self.subparts = max(1, subparts)
-            self.tailSubparts = self.threads > 1 ? max(1, tailSubparts) : 1
+            self.tailSubparts = threads > 1 ? max(1, tailSubparts) : 1
+        }
+
+        /// The same parts, cut into `subparts` and the last round `tailSubparts` times finer.
+        package func cutting(subparts: Int = 1, tailSubparts: Int) -> BatchCut {
+            BatchCut(count: count, unit: unit, parts: parts, threads: threads, subparts: subparts, tailSubparts: tailSubparts)
         }
 
         /// The finest cuts of a part: a piece covers `tailSubparts` of them, or one in the last round.

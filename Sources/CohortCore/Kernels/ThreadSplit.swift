@@ -73,17 +73,9 @@ package enum ThreadSplit {
         }
     }
 
-    /// Calls `body(range, thread)` for parts of `0..<count` of at most `limit` items each, in whole
-    /// `unit`s (but the last), as many parts for every one of up to `threads` threads and as even as
-    /// whole units allow; the threads claim them as they free up. For a batch whose images are
-    /// independent: parts of at most a chunk, so no thread waits long at the end for another.
-    package static func forEachBatchPart(_ count: Int, limit: Int, unit: Int = 1, threads: Int,
-                                         _ body: (_ range: Range<Int>, _ thread: Int) -> Void) {
-        forEachBatchPart(BatchCut(count, limit: limit, unit: unit, threads: threads)) { piece, thread in body(piece.range, thread) }
-    }
-
     /// Calls `body(piece, thread)` for every piece of `cut`, claimed in order by the threads as they
-    /// free up.
+    /// free up. For a batch whose images are independent: parts of at most a chunk, as many for
+    /// every thread, so no thread waits long at the end for another.
     package static func forEachBatchPart(_ cut: BatchCut, _ body: (_ piece: Piece, _ thread: Int) -> Void) {
         let pieces = cut.pieces
         forEachPart(pieces, parts: pieces, threads: min(cut.threads, pieces)) { index, _, thread in body(cut.piece(index), thread) }

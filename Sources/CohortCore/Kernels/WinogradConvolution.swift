@@ -251,7 +251,7 @@ package final class WinogradConvolution {
             let partUnits = images.smallestPart / unit, pieceColumns = images.smallestPart * convolution.tilesPerImage / subparts
             tailCutsRows = convolution.lanesSpanImages && partUnits < 2
             let tail = min(ThreadSplit.maximumTailSubparts, pieceColumns / Self.minimumTailColumns, tailCutsRows ? tilesH / subparts : partUnits)
-            cut = ThreadSplit.BatchCut(batch, limit: chunk, unit: unit, subparts: subparts, tailSubparts: max(1, tail), threads: threads)
+            cut = images.cutting(subparts: subparts, tailSubparts: tail)
         }
 
         /// Row boundaries within a part's images, each with a halo of dx rows in backward.

@@ -128,9 +128,8 @@ package final class Conv2D: Layer {
     /// of them into pieces of fewer images that keep `minimumPartColumns` columns each, so that a
     /// thread the host slows leaves the others a short wait at the end.
     private func batchCut(batch n: Int, threads: Int) -> ThreadSplit.BatchCut {
-        let limit = partImages(batch: n, threads: threads), parts = ThreadSplit.BatchCut(n, limit: limit, threads: threads)
-        let smallest = parts.smallestPart, tail = min(ThreadSplit.maximumTailSubparts, smallest, smallest * geometry.outPlane / Self.minimumPartColumns)
-        return ThreadSplit.BatchCut(n, limit: limit, tailSubparts: tail, threads: threads)
+        let parts = ThreadSplit.BatchCut(n, limit: partImages(batch: n, threads: threads), threads: threads), smallest = parts.smallestPart
+        return parts.cutting(tailSubparts: min(ThreadSplit.maximumTailSubparts, smallest, smallest * geometry.outPlane / Self.minimumPartColumns))
     }
 
     package func forward(_ x: Tensor, context: Context) throws -> Tensor {
