@@ -58,11 +58,12 @@ import CohortRandom
     /// tiles wide by tile rows in every part, a larger one in the last round of parts only, and
     /// wider planes' last round into fewer images; dx rows two tile-row pieces share go through a
     /// halo buffer. Outputs and gradients stay those of one thread, within rounding. Fashion-cnn's
-    /// conv2 shape over 32 images (F(4×4): 4 tile rows in 2 parts; F(2×2): 7 in 2 or 3), F(4×4) on
-    /// 7×7 (2 tile rows) over 64 images, a `valid` 9×9 input (halo rows at the plane's bottom), a
-    /// 5×5 kernel (4 halo rows) on 7×7 (im2col under `winograd2x2`), 14×14 over 128 images (the
-    /// last round in rows) and 32×32 over 16 (F(4×4)'s last round of 2 images a part in single
-    /// images; F(2×2) has parts of one image there, which stay whole).
+    /// conv2 shape over 32 images (F(4×4): 4 tile rows in 2 parts; F(2×2): 7 in 2 or 3), 7×7 over
+    /// 64 images and a `valid` 9×9 input (halo rows at the plane's bottom) under F(2×2) (F(4×4)
+    /// splits those by position: see below), a 5×5 kernel (4 halo rows) on 7×7 (im2col under
+    /// `winograd2x2`), 14×14 over 128 images (the last round in rows) and 32×32 over 16 (F(4×4)'s
+    /// last round of 2 images a part in single images; F(2×2) has parts of one image there, which
+    /// stay whole).
     @Test(arguments: [
         Case(channels: 64, filters: 128, size: 14, padding: .same, batch: 32),
         Case(channels: 32, filters: 64, size: 7, padding: .same, batch: 64),
@@ -73,7 +74,7 @@ import CohortRandom
     ], [Conv2D.Algorithm.winograd2x2, .automatic])
     func cutPartsComputeWhatOneThreadDoes(_ c: Case, algorithm: Conv2D.Algorithm) throws {
         let one = try run(c, algorithm: algorithm)
-        if let winograd = one.winograd, winograd.tilesPerImage < 256 {
+        if let winograd = one.winograd, winograd.tilesPerImage < 256, !winograd.splitsPositions(threads: 2) {
             let cuts = [2, 3].map { WinogradConvolution.PartSplit(winograd, batch: c.batch, threads: $0).cut.cuts }
             #expect(cuts.contains { $0 > 1 }, "cuts of a part at 2 and 3 threads: \(cuts)")
         }
@@ -82,6 +83,31 @@ import CohortRandom
             #expect(split.winograd?.tile == one.winograd?.tile && (split.winograd != nil) == (c.kernel == 3 || algorithm == .automatic))
             // Each output tile comes from its own input tile, but through a product of another width,
             // which OpenBLAS may sum in another order (its kernels for small products).
+            #expect(RelativeDifference.maximum(one.y, split.y) < 1e-6, "\(threads) threads")
+            #expect(RelativeDifference.maximum(one.dx, split.dx) < 1e-6, "\(threads) threads")
+            #expect(RelativeDifference.maximum(one.gradients, split.gradients) < 1e-5, "\(threads) threads")
+        }
+    }
+
+    /// With several threads, planes of at most four tiles (up to 8×8 under F(4×4)) are split by
+    /// position ξ, not by images: all threads transform a chunk, each GEMM goes whole (or, with many
+    /// threads, in blocks of rows) to one thread, and each block of dU adds the chunks in order.
+    /// Outputs and gradients stay those of one thread, within rounding. Fashion-cnn's conv4 shape
+    /// over 32 images (one chunk), its conv5 shape over 64 (chunks of 56 and 8: dU added over two),
+    /// a 4×4 plane (one tile an image), and a `valid` 9×9 input (7×7 out, partial tiles); on 16
+    /// threads the products go in blocks of rows.
+    @Test(arguments: [
+        Case(channels: 128, filters: 256, size: 7, padding: .same, batch: 32),
+        Case(channels: 256, filters: 256, size: 7, padding: .same, batch: 64),
+        Case(channels: 64, filters: 64, size: 4, padding: .same, batch: 12),
+        Case(channels: 40, filters: 72, size: 9, padding: .valid, batch: 9),
+    ])
+    func positionSplitComputesWhatOneThreadDoes(_ c: Case) throws {
+        let one = try run(c, algorithm: .automatic)
+        let winograd = try #require(one.winograd)
+        #expect(winograd.tile == .f4x4 && !winograd.splitsPositions(threads: 1) && winograd.splitsPositions(threads: 2))
+        for threads in [2, 3, 16] {
+            let split = try run(c, algorithm: .automatic, threads: threads)
             #expect(RelativeDifference.maximum(one.y, split.y) < 1e-6, "\(threads) threads")
             #expect(RelativeDifference.maximum(one.dx, split.dx) < 1e-6, "\(threads) threads")
             #expect(RelativeDifference.maximum(one.gradients, split.gradients) < 1e-5, "\(threads) threads")

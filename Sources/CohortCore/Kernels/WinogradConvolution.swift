@@ -14,7 +14,8 @@
 /// batch of small planes, on some tile rows of them: `PartSplit`), claimed as it frees up, with its
 /// own V and M, sharing only U: one fork per call. In backward each chunk adds its dU into one of two slots a thread in
 /// chunk order (`ThreadSplit.forEachSlotChunk`), summed at the end, so dw does not depend on which
-/// thread ran which chunk.
+/// thread ran which chunk. Planes of at most four tiles split by position ξ instead
+/// (`WinogradPositionSplit.swift`).
 /// U, dU, V and M are taken from the caller's `TensorPool` for the length of one call and shared
 /// with every other layer (backward transforms the weights again rather than keeping U per layer:
 /// ResNet-50 would hold about 150 MB of U and dU; the extra weight transform is small next to the GEMMs).
@@ -131,9 +132,12 @@ package final class WinogradConvolution {
 
     private func forward<T: WinogradTiling>(_ tiling: T.Type, x: UnsafePointer<Float>, weight: UnsafePointer<Float>, finish: OutputFinish,
                                             batch: Int, y: UnsafeMutablePointer<Float>, buffers: TensorPool, threads: Int) {
+        if splitsPositions(threads: threads) {
+            return forwardByPositions(T.self, x: x, weight: weight, finish: finish, batch: batch, y: y, buffers: buffers, threads: threads)
+        }
         let (c, k) = (geometry.channels, filters), used = max(1, min(threads, batch))
         let transformedWeights = buffers.take([T.positions * k * c])
-        let workspaces = workspaces(batch: (batch + used - 1) / used, copies: used, buffers: buffers)
+        let workspaces = workspaces(chunk: chunkSize(batch: (batch + used - 1) / used), copies: used, buffers: buffers)
         defer { withExtendedLifetime((transformedWeights, workspaces)) {} }
         let u = UnsafePointer(transformedWeights.values.baseAddress!)
         transformWeights(T.self, weight, into: transformedWeights.values.baseAddress!, threads: threads)
@@ -162,8 +166,12 @@ package final class WinogradConvolution {
                                              outputGradient dy: UnsafePointer<Float>, batch: Int, weightGradient: UnsafeMutablePointer<Float>,
                                              inputGradient: UnsafeMutablePointer<Float>?, buffers: TensorPool, threads: Int) {
         guard batch > 0 else { return }
+        if splitsPositions(threads: threads) {
+            return backwardByPositions(T.self, x: x, weight: weight, outputGradient: dy, batch: batch, weightGradient: weightGradient,
+                                       inputGradient: inputGradient, buffers: buffers, threads: threads)
+        }
         let (c, k) = (geometry.channels, filters), used = max(1, min(threads, batch)), duCount = T.positions * k * c
-        let workspaces = workspaces(batch: (batch + used - 1) / used, copies: used, buffers: buffers)
+        let workspaces = workspaces(chunk: chunkSize(batch: (batch + used - 1) / used), copies: used, buffers: buffers)
         let split = PartSplit(self, batch: batch, threads: used)
         let slots = ThreadSplit.accumulatorSlots(split.cut)
         let transformedWeights = buffers.take([duCount])
@@ -209,7 +217,7 @@ package final class WinogradConvolution {
 
     /// V and M for chunks of `chunk` images, one pair per thread, taken from `buffers`; the caller
     /// holds `tensors` while it uses them.
-    private struct Workspaces {
+    struct Workspaces {
         let tensors: (Tensor, Tensor)
         let v: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>, chunk: Int, vCount: Int, mCount: Int
 
@@ -293,8 +301,9 @@ package final class WinogradConvolution {
         }
     }
 
-    private func workspaces(batch: Int, copies: Int, buffers: TensorPool) -> Workspaces {
-        let chunk = chunkSize(batch: batch), t = chunk * tilesPerImage
+    /// V and M for chunks of `chunk` images, `copies` pairs of them.
+    func workspaces(chunk: Int, copies: Int, buffers: TensorPool) -> Workspaces {
+        let t = chunk * tilesPerImage
         let vCount = tile.positions * Self.positionStride(geometry.channels * t), mCount = tile.positions * Self.positionStride(filters * t)
         // Eight floats of slack: a group of tiles at the very end is read eight floats wide.
         let input = buffers.take([copies * vCount + 8]), output = buffers.take([copies * mCount + 8])
@@ -308,7 +317,7 @@ package final class WinogradConvolution {
     // (`WinogradImageLanes.swift`). Threads split over image planes, so writes never collide.
 
     /// U = G w Gᵀ for every (k, c), into `u` [α², K, C].
-    private func transformWeights<T: WinogradTiling>(_ tiling: T.Type, _ w: UnsafePointer<Float>, into u: UnsafeMutablePointer<Float>,
+    func transformWeights<T: WinogradTiling>(_ tiling: T.Type, _ w: UnsafePointer<Float>, into u: UnsafeMutablePointer<Float>,
                                                      threads: Int) {
         let pairs = filters * geometry.channels, r = T.kernelSize
         ThreadSplit.forEachRange((pairs + 7) / 8, threads: threads, minimumPerThread: 32) { groups in
@@ -325,7 +334,7 @@ package final class WinogradConvolution {
     }
 
     /// dw += Gᵀ dU G for every (k, c).
-    private func transformWeightGradient<T: WinogradTiling>(_ tiling: T.Type, _ du: UnsafePointer<Float>, into dw: UnsafeMutablePointer<Float>,
+    func transformWeightGradient<T: WinogradTiling>(_ tiling: T.Type, _ du: UnsafePointer<Float>, into dw: UnsafeMutablePointer<Float>,
                                                             threads: Int) {
         let pairs = filters * geometry.channels, r = T.kernelSize
         ThreadSplit.forEachRange((pairs + 7) / 8, threads: threads, minimumPerThread: 32) { groups in
@@ -478,9 +487,9 @@ package final class WinogradConvolution {
     }
 
     /// V = Bᵀ d B for every tile of every plane of `images` images starting at x.
-    private func transformInput<T: WinogradTiling>(_ tiling: T.Type, _ x: UnsafePointer<Float>, images: Int, rows: Range<Int>,
+    func transformInput<T: WinogradTiling>(_ tiling: T.Type, _ x: UnsafePointer<Float>, images: Int, rows: Range<Int>,
                                                    into v: UnsafeMutablePointer<Float>, threads: Int) {
-        if lanesSpanImages { return transformInputAcrossImages(T.self, x, images: images, rows: rows, into: v) }
+        if lanesSpanImages { return transformInputAcrossImages(T.self, x, images: images, rows: rows, into: v, threads: threads) }
         assert(rows == 0..<tilesH, "tile-row parts only where vectors span images")
         let g = geometry, c = g.channels, t = images * tilesPerImage, planeStride = Self.positionStride(c * t), frame = inputFrame(T.self)
         let (m, alpha) = (T.outputTile, T.inputTile)
@@ -498,9 +507,9 @@ package final class WinogradConvolution {
     }
 
     /// dx += Σ B dV Bᵀ over the tiles covering each pixel (the adjoint of `transformInput`).
-    private func transformInputAdjoint<T: WinogradTiling>(_ tiling: T.Type, _ dv: UnsafePointer<Float>, images: Int, rows: Range<Int>,
+    func transformInputAdjoint<T: WinogradTiling>(_ tiling: T.Type, _ dv: UnsafePointer<Float>, images: Int, rows: Range<Int>,
                                                           into dx: UnsafeMutablePointer<Float>, halo: UnsafeMutablePointer<Float>?, threads: Int) {
-        if lanesSpanImages { return transformInputAdjointAcrossImages(T.self, dv, images: images, rows: rows, into: dx, halo: halo) }
+        if lanesSpanImages { return transformInputAdjointAcrossImages(T.self, dv, images: images, rows: rows, into: dx, halo: halo, threads: threads) }
         assert(rows == 0..<tilesH && halo == nil, "tile-row parts only where vectors span images")
         let g = geometry, c = g.channels, t = images * tilesPerImage, planeStride = Self.positionStride(c * t), frame = inputFrame(T.self)
         let (m, alpha) = (T.outputTile, T.inputTile)
@@ -519,9 +528,9 @@ package final class WinogradConvolution {
     }
 
     /// y = Aᵀ M A, finished by `finish`, for every tile, keeping the outputs inside P×Q.
-    private func transformOutput<T: WinogradTiling>(_ tiling: T.Type, _ mt: UnsafePointer<Float>, images: Int, rows: Range<Int>,
+    func transformOutput<T: WinogradTiling>(_ tiling: T.Type, _ mt: UnsafePointer<Float>, images: Int, rows: Range<Int>,
                                                     finish: OutputFinish, into y: UnsafeMutablePointer<Float>, threads: Int) {
-        if lanesSpanImages { return transformOutputAcrossImages(T.self, mt, images: images, rows: rows, finish: finish, into: y) }
+        if lanesSpanImages { return transformOutputAcrossImages(T.self, mt, images: images, rows: rows, finish: finish, into: y, threads: threads) }
         assert(rows == 0..<tilesH, "tile-row parts only where vectors span images")
         let g = geometry, k = filters, t = images * tilesPerImage, planeStride = Self.positionStride(k * t), frame = outputFrame(T.self)
         let (m, alpha) = (T.outputTile, T.inputTile)
@@ -540,9 +549,9 @@ package final class WinogradConvolution {
     }
 
     /// M̃ = A dy Aᵀ for every tile, outputs outside P×Q counting as zero (the adjoint of `transformOutput`).
-    private func transformOutputAdjoint<T: WinogradTiling>(_ tiling: T.Type, _ dy: UnsafePointer<Float>, images: Int, rows: Range<Int>,
+    func transformOutputAdjoint<T: WinogradTiling>(_ tiling: T.Type, _ dy: UnsafePointer<Float>, images: Int, rows: Range<Int>,
                                                            into mt: UnsafeMutablePointer<Float>, threads: Int) {
-        if lanesSpanImages { return transformOutputAdjointAcrossImages(T.self, dy, images: images, rows: rows, into: mt) }
+        if lanesSpanImages { return transformOutputAdjointAcrossImages(T.self, dy, images: images, rows: rows, into: mt, threads: threads) }
         assert(rows == 0..<tilesH, "tile-row parts only where vectors span images")
         let g = geometry, k = filters, t = images * tilesPerImage, planeStride = Self.positionStride(k * t), frame = outputFrame(T.self)
         let m = T.outputTile

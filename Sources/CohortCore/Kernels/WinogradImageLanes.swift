@@ -9,7 +9,7 @@
 /// depend on the column order. A chunk may cover only some tile rows of its images (a range `rows`,
 /// tile t counted from the range's first row): a small batch comes in too few groups of eight to
 /// keep every thread busy to the end of a layer, so with several threads its parts are cut by tile
-/// rows as well (`tileRowParts`).
+/// rows as well (`PartSplit`).
 extension WinogradConvolution {
     /// Whether this convolution's vectors span images rather than a tile row.
     var lanesSpanImages: Bool { tilesW < 8 }
@@ -70,15 +70,18 @@ extension WinogradConvolution {
     }
 
     /// Calls `body(group, lanes, frame, workspace)` for every group of up to eight consecutive
-    /// images (group = the first) and every plane, plane-major, with one thread's buffers.
-    private func forEachImageGroup<T: WinogradTiling>(_ tiling: T.Type, images: Int, planes: Int, frame: InterleavedFrame,
+    /// images (group = the first) and every plane, plane-major, with one thread's buffers; on
+    /// `threads` threads, each taking ranges of planes.
+    private func forEachImageGroup<T: WinogradTiling>(_ tiling: T.Type, images: Int, planes: Int, frame: InterleavedFrame, threads: Int,
                                                       _ body: (_ plane: Int, _ group: Int, _ lanes: Int, _ padded: UnsafeMutablePointer<Float>,
                                                                _ d: UnsafeMutablePointer<Lanes.Vector>, _ tmp: UnsafeMutablePointer<Lanes.Vector>,
                                                                _ out: UnsafeMutablePointer<Lanes.Vector>) -> Void) {
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: frame.count) { buffer in
-            Lanes.withScratch(size: T.positions) { d, tmp, out in
-                for plane in 0..<planes {
-                    for group in stride(from: 0, to: images, by: 8) { body(plane, group, min(8, images - group), buffer.baseAddress!, d, tmp, out) }
+        ThreadSplit.forEachRange(planes, threads: threads, minimumPerThread: 2) { range in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: frame.count) { buffer in
+                Lanes.withScratch(size: T.positions) { d, tmp, out in
+                    for plane in range {
+                        for group in stride(from: 0, to: images, by: 8) { body(plane, group, min(8, images - group), buffer.baseAddress!, d, tmp, out) }
+                    }
                 }
             }
         }
@@ -133,11 +136,11 @@ extension WinogradConvolution {
 
     /// `transformInput` with vectors across images, for the tile rows `rows`.
     func transformInputAcrossImages<T: WinogradTiling>(_ tiling: T.Type, _ x: UnsafePointer<Float>, images: Int, rows: Range<Int>,
-                                                       into v: UnsafeMutablePointer<Float>) {
+                                                       into v: UnsafeMutablePointer<Float>, threads: Int) {
         let g = geometry, c = g.channels, t = images * rows.count * tilesW, planeStride = Self.positionStride(c * t)
         let (m, alpha) = (T.outputTile, T.inputTile), frame = InterleavedFrame(rows: m * tilesH + T.kernelSize - 1, columns: m * tilesW + T.kernelSize - 1)
         let frameRows = m * rows.lowerBound..<m * rows.upperBound + T.kernelSize - 1
-        forEachImageGroup(T.self, images: images, planes: c, frame: frame) { channel, group, lanes, padded, d, tmp, out in
+        forEachImageGroup(T.self, images: images, planes: c, frame: frame, threads: threads) { channel, group, lanes, padded, d, tmp, out in
             frame.load(x + (group * c + channel) * g.inPlane, planeStride: c * g.inPlane, lanes: lanes, height: g.height, width: g.width,
                        top: g.padTop, left: g.padLeft, frameRows: frameRows, into: padded)
             framedBlocksToColumns(T.InputTransform.self, n: alpha, alpha: alpha, m: m, rows: rows, frame: frame, padded: padded,
@@ -150,11 +153,11 @@ extension WinogradConvolution {
     /// when given, (r − 1)·W floats a plane from input row m·`rows.upperBound` − padTop on, so
     /// that parts of the same images never add to the same floats of dx.
     func transformInputAdjointAcrossImages<T: WinogradTiling>(_ tiling: T.Type, _ dv: UnsafePointer<Float>, images: Int, rows: Range<Int>,
-                                                              into dx: UnsafeMutablePointer<Float>, halo: UnsafeMutablePointer<Float>?) {
+                                                              into dx: UnsafeMutablePointer<Float>, halo: UnsafeMutablePointer<Float>?, threads: Int) {
         let g = geometry, c = g.channels, t = images * rows.count * tilesW, planeStride = Self.positionStride(c * t)
         let (m, alpha) = (T.outputTile, T.inputTile), frame = InterleavedFrame(rows: m * tilesH + T.kernelSize - 1, columns: m * tilesW + T.kernelSize - 1)
         let (top, haloStart) = (g.padTop, m * rows.upperBound), blocksEnd = haloStart + T.kernelSize - 1, haloPlane = haloRows * g.width
-        forEachImageGroup(T.self, images: images, planes: c, frame: frame) { channel, group, lanes, padded, d, tmp, out in
+        forEachImageGroup(T.self, images: images, planes: c, frame: frame, threads: threads) { channel, group, lanes, padded, d, tmp, out in
             (padded + m * rows.lowerBound * frame.rowStride).update(repeating: 0, count: (blocksEnd - m * rows.lowerBound) * frame.rowStride)
             columnsToFramedBlocks(T.InputAdjoint.self, n: alpha, alpha: alpha, m: m, rows: rows, accumulate: true, frame: frame,
                                   columns: dv + channel * t + group, padded: padded, images: images, planeStride: planeStride, lanes: lanes,
@@ -180,11 +183,11 @@ extension WinogradConvolution {
 
     /// `transformOutput` with vectors across images, for the tile rows `rows`.
     func transformOutputAcrossImages<T: WinogradTiling>(_ tiling: T.Type, _ mt: UnsafePointer<Float>, images: Int, rows: Range<Int>,
-                                                        finish: OutputFinish, into y: UnsafeMutablePointer<Float>) {
+                                                        finish: OutputFinish, into y: UnsafeMutablePointer<Float>, threads: Int) {
         let g = geometry, k = filters, t = images * rows.count * tilesW, planeStride = Self.positionStride(k * t)
         let (m, alpha) = (T.outputTile, T.inputTile), frame = InterleavedFrame(rows: m * tilesH, columns: m * tilesW)
         let (first, end) = (m * rows.lowerBound, min(g.outH, m * rows.upperBound))
-        forEachImageGroup(T.self, images: images, planes: k, frame: frame) { filter, group, lanes, padded, d, tmp, out in
+        forEachImageGroup(T.self, images: images, planes: k, frame: frame, threads: threads) { filter, group, lanes, padded, d, tmp, out in
             columnsToFramedBlocks(T.OutputTransform.self, n: m, alpha: alpha, m: m, rows: rows, accumulate: false, frame: frame,
                                   columns: mt + filter * t + group, padded: padded, images: images, planeStride: planeStride, lanes: lanes,
                                   d: d, tmp: tmp, out: out)
@@ -195,10 +198,10 @@ extension WinogradConvolution {
 
     /// `transformOutputAdjoint` with vectors across images, for the tile rows `rows`.
     func transformOutputAdjointAcrossImages<T: WinogradTiling>(_ tiling: T.Type, _ dy: UnsafePointer<Float>, images: Int, rows: Range<Int>,
-                                                               into mt: UnsafeMutablePointer<Float>) {
+                                                               into mt: UnsafeMutablePointer<Float>, threads: Int) {
         let g = geometry, k = filters, t = images * rows.count * tilesW, planeStride = Self.positionStride(k * t)
         let (m, alpha) = (T.outputTile, T.inputTile), frame = InterleavedFrame(rows: m * tilesH, columns: m * tilesW)
-        forEachImageGroup(T.self, images: images, planes: k, frame: frame) { filter, group, lanes, padded, d, tmp, out in
+        forEachImageGroup(T.self, images: images, planes: k, frame: frame, threads: threads) { filter, group, lanes, padded, d, tmp, out in
             frame.load(dy + (group * k + filter) * g.outPlane, planeStride: k * g.outPlane, lanes: lanes, height: g.outH, width: g.outW,
                        top: 0, left: 0, frameRows: m * rows.lowerBound..<m * rows.upperBound, into: padded)
             framedBlocksToColumns(T.OutputAdjoint.self, n: m, alpha: alpha, m: m, rows: rows, frame: frame, padded: padded,
