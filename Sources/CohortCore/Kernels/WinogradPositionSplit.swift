@@ -11,7 +11,7 @@ extension WinogradConvolution {
     /// (8×8 and smaller under F(4×4)). Measured on AVX-512 Zen 4 at 2 threads against the batch
     /// split, per layer: fashion-cnn's 7×7 layers 12–18% faster at b32 and b128, resnet18-cifar's
     /// 8×8 and 4×4 ones 11–18%; its 16×16 ones (16 tiles) no faster, fashion-cnn's 14×14 ones
-    /// 5–9% slower (their V and M of a whole chunk leave the cache that a piece's stay in).
+    /// 5–9% slower (likely as a whole chunk's V and M leave the cache a piece's stay in).
     func splitsPositions(threads: Int) -> Bool {
         threads > 1 && lanesSpanImages && tilesPerImage <= 4
     }
@@ -44,6 +44,7 @@ extension WinogradConvolution {
         }
     }
 
+    /// `forward`, split by position: chunk by chunk, transforms on all threads, then the products.
     func forwardByPositions<T: WinogradTiling>(_ tiling: T.Type, x: UnsafePointer<Float>, weight: UnsafePointer<Float>, finish: OutputFinish,
                                                batch: Int, y: UnsafeMutablePointer<Float>, buffers: TensorPool, threads: Int) {
         let (c, k) = (geometry.channels, filters), chunk = positionChunkSize(batch: batch)
@@ -66,6 +67,7 @@ extension WinogradConvolution {
         }
     }
 
+    /// `backward`, split by position: chunk by chunk, dU's blocks before dV's, each on all threads.
     func backwardByPositions<T: WinogradTiling>(_ tiling: T.Type, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                                 outputGradient dy: UnsafePointer<Float>, batch: Int, weightGradient: UnsafeMutablePointer<Float>,
                                                 inputGradient: UnsafeMutablePointer<Float>?, buffers: TensorPool, threads: Int) {
