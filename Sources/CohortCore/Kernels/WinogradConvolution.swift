@@ -215,8 +215,8 @@ package final class WinogradConvolution {
         transformWeightGradient(T.self, du, into: weightGradient, threads: threads)
     }
 
-    /// V and M for chunks of `chunk` images, one pair per thread, taken from `buffers`; the caller
-    /// holds `tensors` while it uses them.
+    /// V and M for chunks of `chunk` images, one pair per thread (one for all where split by
+    /// position), taken from `buffers`; the caller holds `tensors` while it uses them.
     struct Workspaces {
         let tensors: (Tensor, Tensor)
         let v: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>, chunk: Int, vCount: Int, mCount: Int

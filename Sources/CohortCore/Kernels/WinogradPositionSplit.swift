@@ -25,22 +25,22 @@ extension WinogradConvolution {
 
     /// Calls `body(ξ, rows)` for every position ξ of `positions` and block of the `rows` rows of
     /// its product, claimed in order by `threads` threads: whole products (or, with more threads
-    /// than a quarter of the positions, blocks of at least 32 rows), the last `threads` of them
-    /// cut into up to 4 blocks (of at least 16 rows) claimed last, so that threads the host runs at
-    /// different speeds end closer together than a whole product apart.
+    /// than a quarter of the positions, blocks of at least 32 rows), the last round, one a thread,
+    /// up to 4 times finer (blocks of at least 16 rows: `ThreadSplit.BatchCut` over positions), so
+    /// that threads the host runs at different speeds end closer together than a product apart.
     private func forEachPositionBlock(positions: Int, rows: Int, threads: Int, _ body: (_ position: Int, _ rows: Range<Int>) -> Void) {
         let blocks = max(1, min(rows / 32, (4 * threads + positions - 1) / positions))
-        let tail = min(threads, positions), tailBlocks = max(blocks, min(4 * blocks, rows / 16))
-        let lead = (positions - tail) * blocks, parts = lead + tail * tailBlocks
-        ThreadSplit.forEachPart(parts, parts: parts, threads: threads) { part, _, _ in
-            let (xi, block, of): (Int, Int, Int)
-            if part < lead {
-                (xi, block, of) = (part / blocks, part % blocks, blocks)
-            } else {
-                let (round, offset) = (part - lead).quotientAndRemainder(dividingBy: tail)
-                (xi, block, of) = (positions - tail + offset, round, tailBlocks)
-            }
-            body(xi, ThreadSplit.share(block..<block + 1, of: of, total: rows))
+        let cut = ThreadSplit.BatchCut(positions, limit: 1, threads: threads)
+            .cutting(subparts: blocks, tailSubparts: min(ThreadSplit.maximumTailSubparts, rows / (16 * blocks)))
+        ThreadSplit.forEachBatchPart(cut) { piece, _ in body(piece.range.lowerBound, ThreadSplit.share(piece.cut, of: piece.cuts, total: rows)) }
+    }
+
+    /// Calls `body(first, count, columns)` for the chunks of at most `chunk` images of `batch`, in
+    /// order; `columns` = count × tiles per image.
+    private func forEachChunk(batch: Int, chunk: Int, _ body: (_ first: Int, _ count: Int, _ columns: Int) -> Void) {
+        for first in stride(from: 0, to: batch, by: chunk) {
+            let count = min(chunk, batch - first)
+            body(first, count, count * tilesPerImage)
         }
     }
 
@@ -53,9 +53,7 @@ extension WinogradConvolution {
         defer { withExtendedLifetime((transformedWeights, workspaces)) {} }
         let u = UnsafePointer(transformedWeights.values.baseAddress!), (v, m) = workspaces.copy(0)
         transformWeights(T.self, weight, into: transformedWeights.values.baseAddress!, threads: threads)
-        var first = 0
-        while first < batch {
-            let count = min(chunk, batch - first), t = count * tilesPerImage
+        forEachChunk(batch: batch, chunk: chunk) { first, count, t in
             let (vs, ms) = (Self.positionStride(c * t), Self.positionStride(k * t))
             transformInput(T.self, x + first * c * geometry.inPlane, images: count, rows: 0..<tilesH, into: v, threads: threads)
             forEachPositionBlock(positions: T.positions, rows: k, threads: threads) { xi, rows in
@@ -63,7 +61,6 @@ extension WinogradConvolution {
                               b: v + xi * vs, ldb: t, beta: 0, c: m + xi * ms + rows.lowerBound * t, ldc: t)
             }
             transformOutput(T.self, m, images: count, rows: 0..<tilesH, finish: finish, into: y + first * k * geometry.outPlane, threads: threads)
-            first += count
         }
     }
 
@@ -80,9 +77,7 @@ extension WinogradConvolution {
         let (v, m) = workspaces.copy(0)
         transformWeights(T.self, weight, into: transformedWeights.values.baseAddress!, threads: threads)
         (du + duCount).update(repeating: 0, count: 8)
-        var first = 0
-        while first < batch {
-            let count = min(chunk, batch - first), t = count * tilesPerImage
+        forEachChunk(batch: batch, chunk: chunk) { first, count, t in
             let (vs, ms) = (Self.positionStride(c * t), Self.positionStride(k * t))
             transformInput(T.self, x + first * c * geometry.inPlane, images: count, rows: 0..<tilesH, into: v, threads: threads)
             transformOutputAdjoint(T.self, dy + first * k * geometry.outPlane, images: count, rows: 0..<tilesH, into: m, threads: threads)
@@ -98,7 +93,6 @@ extension WinogradConvolution {
                 }
                 transformInputAdjoint(T.self, v, images: count, rows: 0..<tilesH, into: dx + first * c * geometry.inPlane, halo: nil, threads: threads)
             }
-            first += count
         }
         transformWeightGradient(T.self, du, into: weightGradient, threads: threads)
     }
