@@ -151,7 +151,8 @@ import Testing
                 var partial = [Int](repeating: 0, count: 3)
                 partial.withUnsafeMutableBufferPointer { outer in
                     ThreadSplit.forEachPart(30, parts: 3, threads: 3) { part, range, _ in
-                        // A region inside a region runs too (on Dispatch's pool while the team is busy).
+                        // A region inside a region runs too: shared with the team's idle threads when the
+                        // team runs the outer one, else on Dispatch's pool.
                         var inner = [Int](repeating: 0, count: 2)
                         inner.withUnsafeMutableBufferPointer { slots in
                             ThreadSplit.forEachPart(range.count, parts: 2, threads: 2) { p, r, _ in slots[p] = r.count }
@@ -163,5 +164,40 @@ import Testing
             }
         }
         #expect(Array(UnsafeBufferPointer(start: sums, count: 4)) == [9000, 9000, 9000, 9000])
+    }
+
+    /// A loop shared inside a part (`ThreadTeam.share`) runs each item once; a thread that has run
+    /// out of parts claims items of it (so the region ends sooner), never while it runs another
+    /// item under the same index; and `cohort bench` counts that help as time two threads were busy.
+    @Test func threadsWithoutPartsHelpWithSharedLoops() {
+        final class Flag: Sendable { let busy = Atomic<Bool>(false) }
+        let flags = (0..<2).map { _ in Flag() }
+        let items = 64, collisions = Atomic<Int>(0)
+        var helped = 0
+        for _ in 0..<5 {
+            let runs = UnsafeMutablePointer<Int>.allocate(capacity: items), ranBy = UnsafeMutablePointer<Int>.allocate(capacity: items)
+            defer { runs.deallocate(); ranBy.deallocate() }
+            runs.initialize(repeating: 0, count: items)
+            ParallelActivity.start()
+            let start = DispatchTime.now().uptimeNanoseconds
+            ThreadSplit.forEachPart(2, parts: 2, threads: 2) { part, _, _ in
+                guard part == 0 else { return }   // the other thread is left without parts at once
+                ThreadSplit.forEachPart(items, parts: items, threads: 2) { item, _, thread in
+                    if flags[thread].busy.exchange(true, ordering: .acquiringAndReleasing) { collisions.add(1, ordering: .relaxed) }
+                    usleep(200)
+                    runs[item] += 1
+                    ranBy[item] = thread
+                    flags[thread].busy.store(false, ordering: .releasing)
+                }
+            }
+            let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9, overlapped = ParallelActivity.stop()
+            #expect((0..<items).allSatisfy { runs[$0] == 1 })
+            if Set((0..<items).map { ranBy[$0] }).count == 2 {
+                helped += 1
+                #expect(overlapped > 0 && overlapped < elapsed)
+            }
+        }
+        #expect(collisions.load(ordering: .relaxed) == 0)
+        #expect(helped > 0)
     }
 }

@@ -17,8 +17,8 @@ package enum ParallelActivity {
         return overlappedSeconds
     }
 
-    /// Adds the time during which two or more of the threads' (start, end) intervals overlap (a
-    /// thread with an infinite start ran nothing).
+    /// Adds the time during which two or more of the threads' busy (start, end) spans overlap (a
+    /// thread's own spans never overlap; a span with an infinite start is empty).
     static func add(_ threads: UnsafeMutableBufferPointer<(start: Double, end: Double)>) {
         withUnsafeTemporaryAllocation(of: (time: Double, change: Int).self, capacity: 2 * threads.count) { buffer in
             var count = 0

@@ -50,26 +50,40 @@ package enum ThreadSplit {
             for part in 0..<max(parts, 1) { body(part, range(part, of: max(parts, 1), count: count), 0) }
             return
         }
+        // Inside a part of a region: the region's threads that run out of parts claim these parts too.
+        if ThreadTeam.shared.share(parts, { part, thread in body(part, range(part, of: parts, count: count), thread) }) { return }
         let trace = StepTrace.current
         guard trace != nil || ParallelActivity.isMeasuring else {
             run(count, parts: parts, threads: threads, body)
             return
         }
         // When each thread started its first part and ended its last (it claims the next part as
-        // soon as one ends), to trace them and to measure how long several threads were busy.
+        // soon as one ends), and when it then helped with parts' shared loops, to trace them and to
+        // measure how long several threads were busy.
         withUnsafeTemporaryAllocation(of: (start: Double, end: Double).self, capacity: threads) { times in
             times.initialize(repeating: (.infinity, -.infinity))
-            run(count, parts: parts, threads: threads) { part, range, thread in
+            run(count, parts: parts, threads: threads, recordingHelp: true) { part, range, thread in
                 let start = StepTrace.now()
                 body(part, range, thread)
                 times[thread] = (min(times[thread].start, start), StepTrace.now())
             }
-            if let trace {
-                for thread in 0..<threads where times[thread].start.isFinite {
-                    trace.span("parallel", category: "threads", thread: thread, start: times[thread].start, end: times[thread].end)
+            let helped = (0..<threads).reduce(0) { $0 + ThreadTeam.shared.helpSpans(of: $1).count }
+            withUnsafeTemporaryAllocation(of: (start: Double, end: Double).self, capacity: threads + helped) { spans in
+                var count = 0
+                for thread in 0..<threads {
+                    if times[thread].start.isFinite {
+                        spans[count] = times[thread]
+                        count += 1
+                        trace?.span("parallel", category: "threads", thread: thread, start: times[thread].start, end: times[thread].end)
+                    }
+                    for help in ThreadTeam.shared.helpSpans(of: thread) {
+                        spans[count] = help
+                        count += 1
+                        trace?.span("help", category: "threads", thread: thread, start: help.start, end: help.end)
+                    }
                 }
+                if ParallelActivity.isMeasuring { ParallelActivity.add(UnsafeMutableBufferPointer(rebasing: spans[0..<count])) }
             }
-            if ParallelActivity.isMeasuring { ParallelActivity.add(times) }
         }
     }
 
@@ -98,9 +112,10 @@ package enum ThreadSplit {
         (count * part / parts)..<(count * (part + 1) / parts)
     }
 
-    private static func run(_ count: Int, parts: Int, threads: Int, _ body: (_ part: Int, _ range: Range<Int>, _ thread: Int) -> Void) {
+    private static func run(_ count: Int, parts: Int, threads: Int, recordingHelp: Bool = false,
+                            _ body: (_ part: Int, _ range: Range<Int>, _ thread: Int) -> Void) {
         // The ranges are disjoint and `body` writes only within its range (or its thread's scratch).
-        let ran = ThreadTeam.shared.run(parts: parts, threads: threads) { part, thread in body(part, range(part, of: parts, count: count), thread) }
+        let ran = ThreadTeam.shared.run(parts: parts, threads: threads, recordingHelp: recordingHelp) { part, thread in body(part, range(part, of: parts, count: count), thread) }
         guard !ran else { return }
         // The team is busy (a region inside a region, or another thread's): Dispatch's pool, with
         // the same claiming of parts.

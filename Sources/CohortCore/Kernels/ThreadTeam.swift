@@ -1,3 +1,4 @@
+import CohortTrace
 import Foundation
 import Synchronization
 
@@ -11,6 +12,11 @@ import Synchronization
 /// results depend only on the parts (`ThreadSplit`'s split), never on which thread took which;
 /// `thread` (0 for the caller, below the region's thread count) only picks that thread's scratch.
 /// A region may have more parts than threads: a thread that finishes early claims another.
+///
+/// A thread running a part may share a loop inside it (`share`): the region's threads that have no
+/// part left claim that loop's items too, so a region ends about an item apart, not a part apart,
+/// when the host runs one core slower than the other (googlenet b16's 56×56 layer at 2 threads, in
+/// parts of one image, ended with one thread idle 4–5 ms of 68).
 final class ThreadTeam: @unchecked Sendable {
     /// The process's team (it grows to the largest region asked of it).
     static let shared = ThreadTeam()
@@ -36,10 +42,18 @@ final class ThreadTeam: @unchecked Sendable {
     private let regionThreads = Atomic<Int>(0)
     /// Workers started so far (under `regionLock`).
     private var workers = 0
+    /// One seat per thread index: who runs a part as it, and the loop it shares.
+    private let seats = (0..<ThreadTeam.seatCount).map { _ in Seat() }
+    /// Thread indices that can share loops; threads beyond run their loops alone.
+    static let seatCount = 256
+    /// Whether helpers record when they run shared items (for `helpSpans`), set for a region.
+    private let recordsHelp = Atomic<Bool>(false)
 
     /// Runs `body(part, thread)` for parts 0..<parts on the caller (thread 0) and `threads − 1`
     /// workers, returning when all are done; false (nothing run) when another region holds the team.
-    func run(parts: Int, threads: Int, _ body: (_ part: Int, _ thread: Int) -> Void) -> Bool {
+    /// With `recordingHelp`, each thread's runs of other threads' shared items are kept for
+    /// `helpSpans(of:)` until the next region.
+    func run(parts: Int, threads: Int, recordingHelp: Bool = false, _ body: (_ part: Int, _ thread: Int) -> Void) -> Bool {
         precondition(parts > 0 && parts < 1 << 16 && threads > 0, "ThreadTeam: \(parts) parts on \(threads) threads")
         guard regionLock.try() else { return false }
         defer { regionLock.unlock() }
@@ -48,6 +62,8 @@ final class ThreadTeam: @unchecked Sendable {
             self.body = escapable
             regionThreads.store(threads, ordering: .relaxed)
             finishedParts.store(0, ordering: .relaxed)
+            recordsHelp.store(recordingHelp, ordering: .relaxed)
+            for seat in seats.prefix(threads) { seat.helpSpanCount = 0 }
             let generation = ((claims.load(ordering: .relaxed) >> 32) &+ 1) & 0xFFFF_FFFF   // wraps after 2³² regions
             claims.store(generation << 32 | UInt64(parts) << 16, ordering: .sequentiallyConsistent)   // publishes body
             if parkedWorkers.load(ordering: .sequentiallyConsistent) > 0 {
@@ -56,11 +72,7 @@ final class ThreadTeam: @unchecked Sendable {
                 wakeUp.unlock()
             }
             runParts(of: generation, thread: 0)
-            var spins = 0
-            while finishedParts.load(ordering: .acquiring) < parts {
-                spins &+= 1
-                if spins > 4096 { sched_yield() }   // a worker without a core (oversubscribed): let it run
-            }
+            helpWhileRunning(generation, thread: 0)
             self.body = nil
         }
         return true
@@ -80,7 +92,65 @@ final class ThreadTeam: @unchecked Sendable {
 
     /// Runs a claimed part: its region cannot end, nor its body change, before this returns.
     @inline(never)
-    private func runClaimed(_ part: Int, thread: Int) { body!(part, thread) }
+    private func runClaimed(_ part: Int, thread: Int) {
+        let seat = thread < Self.seatCount ? seats[thread] : nil
+        seat?.runner.store(UInt(pthread_self()), ordering: .relaxed)
+        body!(part, thread)
+        seat?.runner.store(0, ordering: .relaxed)
+    }
+
+    /// Until every part of `generation` is done: runs items of the loops the threads still running
+    /// parts share (a thread without a core, oversubscribed, gets to run after a while).
+    private func helpWhileRunning(_ generation: UInt64, thread: Int) {
+        let records = recordsHelp.load(ordering: .relaxed)
+        var idle = 0
+        while true {
+            let current = claims.load(ordering: .acquiring)
+            guard current >> 32 == generation, finishedParts.load(ordering: .acquiring) < Int(current >> 16 & 0xFFFF) else { return }
+            var helped = false
+            for index in 0..<min(regionThreads.load(ordering: .relaxed), Self.seatCount) where index != thread {
+                while let item = seats[index].claim() {
+                    let start = records ? StepTrace.now() : 0
+                    seats[index].loop!(item, thread)
+                    if records, thread < Self.seatCount { seats[thread].recordHelp(start: start, end: StepTrace.now()) }
+                    seats[index].finishedItems.add(1, ordering: .releasing)
+                    helped = true
+                }
+            }
+            idle = helped ? 0 : idle &+ 1
+            if idle > 4096 { sched_yield() }
+        }
+    }
+
+    /// Runs `body(item, thread)` for items 0..<`count` on the calling thread, sharing them with the
+    /// current region's threads that have no part left, when the caller is running a part of that
+    /// region (and shares no other loop); false (nothing run) otherwise. Items must be independent:
+    /// each result depends only on its item, whichever thread (`thread`, for scratch) ran it.
+    func share(_ count: Int, _ body: (_ item: Int, _ thread: Int) -> Void) -> Bool {
+        guard count > 1, count < 1 << 16 else { return false }
+        let me = UInt(pthread_self())
+        guard let index = (0..<min(regionThreads.load(ordering: .relaxed), Self.seatCount)).first(where: { seats[$0].runner.load(ordering: .relaxed) == me }),
+              seats[index].loop == nil
+        else { return false }
+        let seat = seats[index]
+        withoutActuallyEscaping(body) { escapable in
+            seat.open(escapable, count: count)
+            while let item = seat.claim() {
+                escapable(item, index)
+                seat.finishedItems.add(1, ordering: .releasing)
+            }
+            seat.close(count: count)
+        }
+        return true
+    }
+
+    /// When thread `thread` ran other threads' shared items in the last region (recorded when it
+    /// was run `recordingHelp`): (start, end) spans, consecutive items as one.
+    func helpSpans(of thread: Int) -> UnsafeBufferPointer<(start: Double, end: Double)> {
+        guard thread < Self.seatCount else { return UnsafeBufferPointer(start: nil, count: 0) }
+        let seat = seats[thread]
+        return UnsafeBufferPointer(rebasing: UnsafeBufferPointer(seat.helpSpans)[0..<seat.helpSpanCount])
+    }
 
     private func startWorker() {
         workers += 1
@@ -108,7 +178,10 @@ final class ThreadTeam: @unchecked Sendable {
             }
             seen = generation
             // This generation's count, or a later region's once this one is over (and has nothing left to claim).
-            if index < regionThreads.load(ordering: .relaxed) { runParts(of: generation, thread: index) }
+            if index < regionThreads.load(ordering: .relaxed) {
+                runParts(of: generation, thread: index)
+                helpWhileRunning(generation, thread: index)
+            }
         }
     }
 
@@ -124,5 +197,63 @@ final class ThreadTeam: @unchecked Sendable {
         }
         parkedWorkers.subtract(1, ordering: .sequentiallyConsistent)
         return generation
+    }
+}
+
+extension ThreadTeam {
+    /// A thread index's state: the thread running a part as it, the loop it shares, and when it
+    /// helped with others' loops. One object each, so seats do not share cache lines.
+    private final class Seat: @unchecked Sendable {
+        /// pthread_self() of the thread running a part as this index, 0 between parts.
+        let runner = Atomic<UInt>(0)
+        /// The shared loop in one word: sequence (high 32 bits), item count (16 bits), next
+        /// unclaimed item (low 16 bits); a count of 0 when none is open.
+        let items = Atomic<UInt64>(0)
+        let finishedItems = Atomic<Int>(0)
+        /// The open loop's body: set before it opens, cleared after all its items are done, read
+        /// only by a thread holding a claimed item of it (or by its owner).
+        nonisolated(unsafe) var loop: ((Int, Int) -> Void)?
+        /// Written only by the seat's own thread during a region, read by the region's caller after it.
+        let helpSpans = UnsafeMutableBufferPointer<(start: Double, end: Double)>.allocate(capacity: 32)
+        nonisolated(unsafe) var helpSpanCount = 0
+
+        func open(_ body: @escaping (Int, Int) -> Void, count: Int) {
+            loop = body
+            finishedItems.store(0, ordering: .relaxed)
+            let sequence = ((items.load(ordering: .relaxed) >> 32) &+ 1) & 0xFFFF_FFFF
+            items.store(sequence << 32 | UInt64(count) << 16, ordering: .sequentiallyConsistent)   // publishes loop
+        }
+
+        /// Claims the open loop's next item, if one is left.
+        func claim() -> Int? {
+            while true {
+                let current = items.load(ordering: .acquiring)
+                let count = Int(current >> 16 & 0xFFFF), item = Int(current & 0xFFFF)
+                guard item < count else { return nil }
+                if items.compareExchange(expected: current, desired: current &+ 1, ordering: .acquiringAndReleasing).exchanged { return item }
+            }
+        }
+
+        /// Waits for the items other threads still run, then closes the loop.
+        func close(count: Int) {
+            var spins = 0
+            while finishedItems.load(ordering: .acquiring) < count {
+                spins &+= 1
+                if spins > 4096 { sched_yield() }
+            }
+            items.store((items.load(ordering: .relaxed) >> 32) << 32, ordering: .releasing)
+            loop = nil
+        }
+
+        /// Adds a span of help, joined to the last one when it follows it within 5 µs (the last
+        /// span grows when there is no room for another).
+        func recordHelp(start: Double, end: Double) {
+            if helpSpanCount > 0 && (start - helpSpans[helpSpanCount - 1].end < 5e-6 || helpSpanCount == helpSpans.count) {
+                helpSpans[helpSpanCount - 1].end = end
+            } else {
+                helpSpans[helpSpanCount] = (start, end)
+                helpSpanCount += 1
+            }
+        }
     }
 }

@@ -145,18 +145,19 @@ package final class WinogradConvolution {
         // cut by tile rows when those are too few; each output tile depends only on its own input
         // tile, so not on the split.
         let split = PartSplit(self, batch: batch, threads: used)
+        // Within a piece, its transforms and products are shared with threads that ran out of pieces.
         ThreadSplit.forEachBatchPart(split.cut) { piece, thread in
             let (v, m) = workspaces.copy(thread), images = split.images(piece), rows = split.tileRows(piece)
             var first = images.lowerBound
             while first < images.upperBound {
                 let count = min(workspaces.chunk, images.upperBound - first), t = count * rows.count * tilesW
                 let (vs, ms) = (Self.positionStride(c * t), Self.positionStride(k * t))
-                transformInput(T.self, x + first * c * geometry.inPlane, images: count, rows: rows, into: v, threads: 1)
-                for xi in 0..<T.positions {
+                transformInput(T.self, x + first * c * geometry.inPlane, images: count, rows: rows, into: v, threads: used)
+                Self.forEachPosition(T.self, threads: used) { xi in
                     Gemm.multiply(transposeA: false, transposeB: false, m: k, n: t, k: c, a: u + xi * k * c, lda: c,
                                   b: v + xi * vs, ldb: t, beta: 0, c: m + xi * ms, ldc: t)
                 }
-                transformOutput(T.self, m, images: count, rows: rows, finish: finish, into: y + first * k * geometry.outPlane, threads: 1)
+                transformOutput(T.self, m, images: count, rows: rows, finish: finish, into: y + first * k * geometry.outPlane, threads: used)
                 first += count
             }
         }
@@ -185,27 +186,28 @@ package final class WinogradConvolution {
         let du = transformedWeightGradients.values.baseAddress!
         (du + slots * duCount).update(repeating: 0, count: 8)
         // Chunks of at most a workspace (and some tile rows) go to whichever thread is free; each adds
-        // its dU into its slot's in chunk order. Each image's dx depends only on its own tiles.
+        // its dU into its slot's in chunk order. Each image's dx depends only on its own tiles. Within
+        // a chunk, its transforms and products are shared with threads that ran out of chunks.
         ThreadSplit.forEachSlotChunk(split.cut) { chunk, inTurn in
             let images = split.images(chunk.piece), rows = split.tileRows(chunk.piece)
             let (v, m) = workspaces.copy(chunk.thread), first = images.lowerBound, count = images.count, t = count * rows.count * tilesW
             let (vs, ms) = (Self.positionStride(c * t), Self.positionStride(k * t))
-            transformInput(T.self, x + first * c * geometry.inPlane, images: count, rows: rows, into: v, threads: 1)
-            transformOutputAdjoint(T.self, dy + first * k * geometry.outPlane, images: count, rows: rows, into: m, threads: 1)
+            transformInput(T.self, x + first * c * geometry.inPlane, images: count, rows: rows, into: v, threads: used)
+            transformOutputAdjoint(T.self, dy + first * k * geometry.outPlane, images: count, rows: rows, into: m, threads: used)
             inTurn {
-                for xi in 0..<T.positions {
+                Self.forEachPosition(T.self, threads: used) { xi in
                     Gemm.multiply(transposeA: false, transposeB: true, m: k, n: c, k: t, a: m + xi * ms, lda: t, b: v + xi * vs, ldb: t,
                                   beta: chunk.startsSlot ? 0 : 1, c: du + chunk.slot * duCount + xi * k * c, ldc: c)
                 }
             }
             if let dx = inputGradient {
-                for xi in 0..<T.positions {   // dV overwrites V, which is no longer needed
+                Self.forEachPosition(T.self, threads: used) { xi in   // dV overwrites V, which is no longer needed
                     Gemm.multiply(transposeA: true, transposeB: false, m: c, n: t, k: k, a: u + xi * k * c, lda: c,
                                   b: m + xi * ms, ldb: t, beta: 0, c: v + xi * vs, ldc: t)
                 }
                 let halo = boundaries == 0 ? nil : split.boundary(chunk.piece).map { halos.values.baseAddress! + ($0 * batch + first) * c * haloPlane }
                 halo?.update(repeating: 0, count: count * c * haloPlane)
-                transformInputAdjoint(T.self, v, images: count, rows: rows, into: dx + first * c * geometry.inPlane, halo: halo, threads: 1)
+                transformInputAdjoint(T.self, v, images: count, rows: rows, into: dx + first * c * geometry.inPlane, halo: halo, threads: used)
             }
         }
         if let dx = inputGradient, boundaries > 0 {
@@ -213,6 +215,12 @@ package final class WinogradConvolution {
         }
         PartialSums.addParts(du, parts: slots, count: duCount, threads: threads)
         transformWeightGradient(T.self, du, into: weightGradient, threads: threads)
+    }
+
+    /// Calls `body(ξ)` for every position ξ on `threads` threads: inside a piece of a region, shared
+    /// with the region's threads that have no piece left (`ThreadTeam.share`).
+    static func forEachPosition<T: WinogradTiling>(_ tiling: T.Type, threads: Int, _ body: (_ position: Int) -> Void) {
+        ThreadSplit.forEachPart(T.positions, parts: T.positions, threads: threads) { xi, _, _ in body(xi) }
     }
 
     /// V and M for chunks of `chunk` images, one pair per thread (one for all where split by
