@@ -15,6 +15,21 @@ package enum Gemm {
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 
+    /// `multiply` in blocks of C's columns, of at least `minimumColumns` each, on `threads` threads
+    /// (`ThreadSplit.forEachRange`): inside a piece of a parallel loop, shared with the loop's
+    /// threads that have no piece left. Each column of C comes out as from one `multiply`; only
+    /// op(A), which every block packs again, should be the small operand.
+    package static func multiplyByColumns(
+        threads: Int, minimumColumns: Int = 256, transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        ThreadSplit.forEachRange(n, threads: threads, minimumPerThread: minimumColumns, partsPerThread: 4) { columns in
+            multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: columns.count, k: k, a: a, lda: lda,
+                     b: b + columns.lowerBound * (transposeB ? ldb : 1), ldb: ldb, beta: beta, c: c + columns.lowerBound, ldc: ldc)
+        }
+    }
+
     /// The naive twin of `multiply`, in Double accumulation, for tests.
     package static func naive(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,

@@ -145,47 +145,52 @@ package final class Conv2D: Layer {
             let used = max(1, min(threads, n)), inPerSample = inputShape.count, chunk = partImages(batch: n, threads: used)
             let work = workspaces(chunk: chunk, copies: used, buffers: context.buffers)
             defer { withExtendedLifetime(work) {} }
-            // Each image's output depends only on its own columns, so not on the split.
+            // Each image's output depends only on its own columns, so not on the split. Within a
+            // piece, its column matrices, products and finishing are shared with threads that ran out of pieces.
             ThreadSplit.forEachBatchPart(batchCut(batch: n, threads: used)) { piece, thread in
                 let images = piece.items
                 forwardIm2col(x: xp + images.lowerBound * inPerSample, weight: wp, bias: bp, batch: images.count,
-                              y: yp + images.lowerBound * filters * plane, workspace: work.copy(thread))
+                              y: yp + images.lowerBound * filters * plane, workspace: work.copy(thread), threads: used)
             }
         }
         return output
     }
 
-    /// y = W ⋆ x (+ bias, added as each output row is written) for `n` images on the calling thread,
-    /// a chunk of images per GEMM.
+    /// y = W ⋆ x (+ bias, added as each output row is written) for `n` images, a chunk of images per
+    /// GEMM, on the calling thread (inside a piece, shared with `threads` threads; see `Gemm.multiplyByColumns`).
     private func forwardIm2col(x xp: UnsafePointer<Float>, weight wp: UnsafePointer<Float>, bias bp: UnsafePointer<Float>?, batch n: Int,
-                               y yp: UnsafeMutablePointer<Float>, workspace: Workspace) {
+                               y yp: UnsafeMutablePointer<Float>, workspace: Workspace, threads: Int) {
         let g = geometry!, plane = g.outPlane, kPerGroup = filters / groups
         let chunk = workspace.chunk, col = workspace.columns, ldc = chunk * plane
         for group in 0..<groups {
             var n0 = 0
             while n0 < n {
                 let nb = min(chunk, n - n0), cols = nb * plane
-                let columns = columnMatrix(g, x: xp, first: n0, count: nb, group: group, workspace: col, ld: ldc)
+                let columns = columnMatrix(g, x: xp, first: n0, count: nb, group: group, workspace: col, ld: ldc, threads: threads)
                 let wg = wp + group * kPerGroup * g.columnRows
                 if nb == 1 {
-                    Gemm.multiply(transposeA: false, transposeB: false, m: kPerGroup, n: cols, k: g.columnRows,
-                                  a: wg, lda: g.columnRows, b: columns.start, ldb: columns.ld, beta: 0,
-                                  c: yp + (n0 * filters + group * kPerGroup) * plane, ldc: plane)
+                    Gemm.multiplyByColumns(threads: threads, transposeA: false, transposeB: false, m: kPerGroup, n: cols, k: g.columnRows,
+                                           a: wg, lda: g.columnRows, b: columns.start, ldb: columns.ld, beta: 0,
+                                           c: yp + (n0 * filters + group * kPerGroup) * plane, ldc: plane)
                     if bp != nil || rectifiesOutput {
-                        for k in group * kPerGroup..<(group + 1) * kPerGroup {
-                            let row = yp + (n0 * filters + k) * plane
-                            Self.finish(row, from: row, count: plane, bias: bp?[k] ?? 0, rectify: rectifiesOutput)
+                        ThreadSplit.forEachRange(kPerGroup, threads: threads, minimumPerThread: 8) { rows in
+                            for k in group * kPerGroup + rows.lowerBound..<group * kPerGroup + rows.upperBound {
+                                let row = yp + (n0 * filters + k) * plane
+                                Self.finish(row, from: row, count: plane, bias: bp?[k] ?? 0, rectify: rectifiesOutput)
+                            }
                         }
                     }
                 } else {
                     let st = workspace.staging
-                    Gemm.multiply(transposeA: false, transposeB: false, m: kPerGroup, n: cols, k: g.columnRows,
-                                  a: wg, lda: g.columnRows, b: columns.start, ldb: columns.ld, beta: 0, c: st, ldc: cols)
-                    for k in 0..<kPerGroup {
-                        let v = bp?[group * kPerGroup + k] ?? 0
-                        for j in 0..<nb {
-                            Self.finish(yp + ((n0 + j) * filters + group * kPerGroup + k) * plane, from: st + k * cols + j * plane, count: plane,
-                                        bias: v, rectify: rectifiesOutput)
+                    Gemm.multiplyByColumns(threads: threads, transposeA: false, transposeB: false, m: kPerGroup, n: cols, k: g.columnRows,
+                                           a: wg, lda: g.columnRows, b: columns.start, ldb: columns.ld, beta: 0, c: st, ldc: cols)
+                    ThreadSplit.forEachRange(kPerGroup, threads: threads, minimumPerThread: 8) { rows in
+                        for k in rows {
+                            let v = bp?[group * kPerGroup + k] ?? 0
+                            for j in 0..<nb {
+                                Self.finish(yp + ((n0 + j) * filters + group * kPerGroup + k) * plane, from: st + k * cols + j * plane, count: plane,
+                                            bias: v, rectify: rectifiesOutput)
+                            }
                         }
                     }
                 }
@@ -230,7 +235,7 @@ package final class Conv2D: Layer {
                     if chunk.startsSlot, chunk.slot > 0, let slotGradient { slotGradient.update(repeating: 0, count: weightCount) }
                     backwardIm2col(x: xp + first * inPerSample, weight: wp, outputGradient: dyp + first * filters * plane, batch: images.count,
                                    weightGradient: slotGradient, inputGradient: dxp.map { $0 + first * inPerSample },
-                                   workspace: work.copy(chunk.thread))
+                                   workspace: work.copy(chunk.thread), threads: used)
                 }
             }
             if let dwp { PartialSums.add(parts: partials, parts: slots - 1, count: weightCount, into: dwp, threads: threads) }
@@ -249,17 +254,18 @@ package final class Conv2D: Layer {
     }
 
     /// Adds dW for `n` images to `weightGradient` (unless nil: a frozen kernel) and, when given,
-    /// writes their dX, on the calling thread.
+    /// writes their dX, on the calling thread (inside a piece, all but the dW product shared with
+    /// `threads` threads: it packs both its large operands, so blocks of it would cost more than they save).
     private func backwardIm2col(x xp: UnsafePointer<Float>, weight wp: UnsafePointer<Float>, outputGradient dyp: UnsafePointer<Float>, batch n: Int,
                                 weightGradient dwp: UnsafeMutablePointer<Float>?, inputGradient dxp: UnsafeMutablePointer<Float>?,
-                                workspace: Workspace) {
+                                workspace: Workspace, threads: Int) {
         let g = geometry!, plane = g.outPlane, kPerGroup = filters / groups, inPerSample = inputShape.count
         let chunk = workspace.chunk, ldc = chunk * plane, col = workspace.columns
         for group in 0..<groups {
             var n0 = 0
             while n0 < n {
                 let nb = min(chunk, n - n0), cols = nb * plane
-                let columns = columnMatrix(g, x: xp, first: n0, count: nb, group: group, workspace: col, ld: ldc)
+                let columns = columnMatrix(g, x: xp, first: n0, count: nb, group: group, workspace: col, ld: ldc, threads: threads)
                 // dY of this chunk and group as a [K/G, nb·P·Q] matrix.
                 let dyMatrix: UnsafePointer<Float>, ldy: Int
                 if nb == 1 {
@@ -267,9 +273,11 @@ package final class Conv2D: Layer {
                     ldy = plane
                 } else {
                     let st = workspace.staging
-                    for k in 0..<kPerGroup {
-                        for j in 0..<nb {
-                            (st + k * cols + j * plane).update(from: dyp + ((n0 + j) * filters + group * kPerGroup + k) * plane, count: plane)
+                    ThreadSplit.forEachRange(kPerGroup, threads: threads, minimumPerThread: 8) { rows in
+                        for k in rows {
+                            for j in 0..<nb {
+                                (st + k * cols + j * plane).update(from: dyp + ((n0 + j) * filters + group * kPerGroup + k) * plane, count: plane)
+                            }
                         }
                     }
                     dyMatrix = UnsafePointer(st)
@@ -287,12 +295,12 @@ package final class Conv2D: Layer {
                 }
                 // dcol = W_gᵀ · dY: the image's dX itself when the columns were the image, else col2im'd into dX.
                 let dxImage = dxp + n0 * inPerSample + group * g.channels * g.inPlane
-                Gemm.multiply(transposeA: true, transposeB: false, m: g.columnRows, n: cols, k: kPerGroup,
-                              a: wp + group * kPerGroup * g.columnRows, lda: g.columnRows, b: dyMatrix, ldb: ldy, beta: 0,
-                              c: columns.isImage ? dxImage : col, ldc: columns.isImage ? plane : ldc)
+                Gemm.multiplyByColumns(threads: threads, transposeA: true, transposeB: false, m: g.columnRows, n: cols, k: kPerGroup,
+                                       a: wp + group * kPerGroup * g.columnRows, lda: g.columnRows, b: dyMatrix, ldb: ldy, beta: 0,
+                                       c: columns.isImage ? dxImage : col, ldc: columns.isImage ? plane : ldc)
                 if !columns.isImage {
-                    for j in 0..<nb {
-                        Im2Col.col2im(g, columns: col + j * plane, ld: ldc, image: dxImage + j * inPerSample, channels: 0..<g.channels)
+                    Self.forEachImageChannels(images: nb, channels: g.channels, threads: threads) { j, channels in
+                        Im2Col.col2im(g, columns: col + j * plane, ld: ldc, image: dxImage + j * inPerSample, channels: channels)
                     }
                 }
                 n0 += nb
@@ -339,16 +347,26 @@ package final class Conv2D: Layer {
     }
 
     /// The column matrix of images `first ..< first + count` (channels of `group`) side by side, built
-    /// in `workspace` with leading dimension `ld`, or, for one image of a 1×1 stride-1 layer, the
-    /// image itself where it lies.
+    /// in `workspace` with leading dimension `ld` (on `threads` threads), or, for one image of a 1×1
+    /// stride-1 layer, the image itself where it lies.
     private func columnMatrix(_ g: ConvGeometry, x: UnsafePointer<Float>, first: Int, count: Int, group: Int,
-                              workspace columns: UnsafeMutablePointer<Float>, ld: Int) -> (start: UnsafePointer<Float>, ld: Int, isImage: Bool) {
+                              workspace columns: UnsafeMutablePointer<Float>, ld: Int, threads: Int) -> (start: UnsafePointer<Float>, ld: Int, isImage: Bool) {
         let inPerSample = inputShape.count, plane = g.outPlane
         if count == 1 && g.columnsAreInput { return (x + first * inPerSample + group * g.channels * g.inPlane, plane, true) }
-        for j in 0..<count {
+        Self.forEachImageChannels(images: count, channels: g.channels, threads: threads) { j, channels in
             Im2Col.im2col(g, image: x + (first + j) * inPerSample + group * g.channels * g.inPlane, columns: columns + j * plane, ld: ld,
-                          channels: 0..<g.channels)
+                          channels: channels)
         }
         return (UnsafePointer(columns), ld, false)
+    }
+
+    /// Calls `body(image, channels)` over ranges of the channels of `images` images (each range
+    /// within one image), on `threads` threads: inside a piece, shared with threads that ran out of pieces.
+    private static func forEachImageChannels(images: Int, channels: Int, threads: Int, _ body: (_ image: Int, _ channels: Range<Int>) -> Void) {
+        let cuts = min(channels, max(1, 4 * threads / images))
+        ThreadSplit.forEachPart(images * cuts, parts: images * cuts, threads: threads) { item, _, _ in
+            let (image, cut) = item.quotientAndRemainder(dividingBy: cuts)
+            body(image, channels * cut / cuts..<channels * (cut + 1) / cuts)
+        }
     }
 }
