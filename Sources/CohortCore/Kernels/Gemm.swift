@@ -15,18 +15,28 @@ package enum Gemm {
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 
-    /// `multiply` in blocks of C's columns, of at least `minimumColumns` each, on `threads` threads
+    /// Which of C's dimensions `multiplyInBlocks` cuts.
+    package enum Blocks { case rows, columns }
+
+    /// `multiply` in blocks of C's rows or columns, of at least `minimum` each, on `threads` threads
     /// (`ThreadSplit.forEachRange`): inside a piece of a parallel loop, shared with the loop's
-    /// threads that have no piece left. Each column of C comes out as from one `multiply`; only
-    /// op(A), which every block packs again, should be the small operand.
-    package static func multiplyByColumns(
-        threads: Int, minimumColumns: Int = 256, transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+    /// threads that have no piece left. Each element of C comes out as from one `multiply`. Every
+    /// block packs the operand it shares with the others again (op(A) for columns, op(B) for rows),
+    /// so that one should be the small one.
+    package static func multiplyInBlocks(
+        of blocks: Blocks, threads: Int, minimum: Int = 256, transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
-        ThreadSplit.forEachRange(n, threads: threads, minimumPerThread: minimumColumns, partsPerThread: 4) { columns in
-            multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: columns.count, k: k, a: a, lda: lda,
-                     b: b + columns.lowerBound * (transposeB ? ldb : 1), ldb: ldb, beta: beta, c: c + columns.lowerBound, ldc: ldc)
+        ThreadSplit.forEachRange(blocks == .rows ? m : n, threads: threads, minimumPerThread: minimum, partsPerThread: 4) { range in
+            let first = range.lowerBound
+            if blocks == .rows {
+                multiply(transposeA: transposeA, transposeB: transposeB, m: range.count, n: n, k: k, a: a + first * (transposeA ? 1 : lda), lda: lda,
+                         b: b, ldb: ldb, beta: beta, c: c + first * ldc, ldc: ldc)
+            } else {
+                multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: range.count, k: k, a: a, lda: lda,
+                         b: b + first * (transposeB ? ldb : 1), ldb: ldb, beta: beta, c: c + first, ldc: ldc)
+            }
         }
     }
 

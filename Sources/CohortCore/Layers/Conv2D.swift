@@ -157,7 +157,7 @@ package final class Conv2D: Layer {
     }
 
     /// y = W ⋆ x (+ bias, added as each output row is written) for `n` images, a chunk of images per
-    /// GEMM, on the calling thread (inside a piece, shared with `threads` threads; see `Gemm.multiplyByColumns`).
+    /// GEMM, on the calling thread (inside a piece, shared with `threads` threads; see `Gemm.multiplyInBlocks`).
     private func forwardIm2col(x xp: UnsafePointer<Float>, weight wp: UnsafePointer<Float>, bias bp: UnsafePointer<Float>?, batch n: Int,
                                y yp: UnsafeMutablePointer<Float>, workspace: Workspace, threads: Int) {
         let g = geometry!, plane = g.outPlane, kPerGroup = filters / groups
@@ -169,9 +169,9 @@ package final class Conv2D: Layer {
                 let columns = columnMatrix(g, x: xp, first: n0, count: nb, group: group, workspace: col, ld: ldc, threads: threads)
                 let wg = wp + group * kPerGroup * g.columnRows
                 if nb == 1 {
-                    Gemm.multiplyByColumns(threads: threads, transposeA: false, transposeB: false, m: kPerGroup, n: cols, k: g.columnRows,
-                                           a: wg, lda: g.columnRows, b: columns.start, ldb: columns.ld, beta: 0,
-                                           c: yp + (n0 * filters + group * kPerGroup) * plane, ldc: plane)
+                    Gemm.multiplyInBlocks(of: .columns, threads: threads, transposeA: false, transposeB: false, m: kPerGroup, n: cols, k: g.columnRows,
+                                          a: wg, lda: g.columnRows, b: columns.start, ldb: columns.ld, beta: 0,
+                                          c: yp + (n0 * filters + group * kPerGroup) * plane, ldc: plane)
                     if bp != nil || rectifiesOutput {
                         ThreadSplit.forEachRange(kPerGroup, threads: threads, minimumPerThread: 8) { rows in
                             for k in group * kPerGroup + rows.lowerBound..<group * kPerGroup + rows.upperBound {
@@ -182,8 +182,8 @@ package final class Conv2D: Layer {
                     }
                 } else {
                     let st = workspace.staging
-                    Gemm.multiplyByColumns(threads: threads, transposeA: false, transposeB: false, m: kPerGroup, n: cols, k: g.columnRows,
-                                           a: wg, lda: g.columnRows, b: columns.start, ldb: columns.ld, beta: 0, c: st, ldc: cols)
+                    Gemm.multiplyInBlocks(of: .columns, threads: threads, transposeA: false, transposeB: false, m: kPerGroup, n: cols, k: g.columnRows,
+                                          a: wg, lda: g.columnRows, b: columns.start, ldb: columns.ld, beta: 0, c: st, ldc: cols)
                     ThreadSplit.forEachRange(kPerGroup, threads: threads, minimumPerThread: 8) { rows in
                         for k in rows {
                             let v = bp?[group * kPerGroup + k] ?? 0
@@ -235,7 +235,7 @@ package final class Conv2D: Layer {
                     if chunk.startsSlot, chunk.slot > 0, let slotGradient { slotGradient.update(repeating: 0, count: weightCount) }
                     backwardIm2col(x: xp + first * inPerSample, weight: wp, outputGradient: dyp + first * filters * plane, batch: images.count,
                                    weightGradient: slotGradient, inputGradient: dxp.map { $0 + first * inPerSample },
-                                   workspace: work.copy(chunk.thread), threads: used)
+                                   workspace: work.copy(chunk.thread), threads: used, splitsWeightProduct: chunk.piece.index >= cut.pieces - used)
                 }
             }
             if let dwp { PartialSums.add(parts: partials, parts: slots - 1, count: weightCount, into: dwp, threads: threads) }
@@ -254,11 +254,13 @@ package final class Conv2D: Layer {
     }
 
     /// Adds dW for `n` images to `weightGradient` (unless nil: a frozen kernel) and, when given,
-    /// writes their dX, on the calling thread (inside a piece, all but the dW product shared with
-    /// `threads` threads: it packs both its large operands, so blocks of it would cost more than they save).
+    /// writes their dX, on the calling thread (inside a piece, shared with `threads` threads). The dW
+    /// product is cut into blocks only when `splitsWeightProduct` (the last round of pieces): each
+    /// block packs a large operand again (dY or the columns, whichever is smaller), which costs
+    /// more than it saves except where other threads would otherwise wait.
     private func backwardIm2col(x xp: UnsafePointer<Float>, weight wp: UnsafePointer<Float>, outputGradient dyp: UnsafePointer<Float>, batch n: Int,
                                 weightGradient dwp: UnsafeMutablePointer<Float>?, inputGradient dxp: UnsafeMutablePointer<Float>?,
-                                workspace: Workspace, threads: Int) {
+                                workspace: Workspace, threads: Int, splitsWeightProduct: Bool) {
         let g = geometry!, plane = g.outPlane, kPerGroup = filters / groups, inPerSample = inputShape.count
         let chunk = workspace.chunk, ldc = chunk * plane, col = workspace.columns
         for group in 0..<groups {
@@ -285,9 +287,10 @@ package final class Conv2D: Layer {
                 }
                 // dW_g += dY · colᵀ
                 if let dwp {
-                    Gemm.multiply(transposeA: false, transposeB: true, m: kPerGroup, n: g.columnRows, k: cols,
-                                  a: dyMatrix, lda: ldy, b: columns.start, ldb: columns.ld, beta: 1,
-                                  c: dwp + group * kPerGroup * g.columnRows, ldc: g.columnRows)
+                    Gemm.multiplyInBlocks(of: kPerGroup <= g.columnRows ? .columns : .rows, threads: splitsWeightProduct ? threads : 1, minimum: 32,
+                                          transposeA: false, transposeB: true, m: kPerGroup, n: g.columnRows, k: cols,
+                                          a: dyMatrix, lda: ldy, b: columns.start, ldb: columns.ld, beta: 1,
+                                          c: dwp + group * kPerGroup * g.columnRows, ldc: g.columnRows)
                 }
                 guard let dxp else {
                     n0 += nb
@@ -295,9 +298,9 @@ package final class Conv2D: Layer {
                 }
                 // dcol = W_gᵀ · dY: the image's dX itself when the columns were the image, else col2im'd into dX.
                 let dxImage = dxp + n0 * inPerSample + group * g.channels * g.inPlane
-                Gemm.multiplyByColumns(threads: threads, transposeA: true, transposeB: false, m: g.columnRows, n: cols, k: kPerGroup,
-                                       a: wp + group * kPerGroup * g.columnRows, lda: g.columnRows, b: dyMatrix, ldb: ldy, beta: 0,
-                                       c: columns.isImage ? dxImage : col, ldc: columns.isImage ? plane : ldc)
+                Gemm.multiplyInBlocks(of: .columns, threads: threads, transposeA: true, transposeB: false, m: g.columnRows, n: cols, k: kPerGroup,
+                                      a: wp + group * kPerGroup * g.columnRows, lda: g.columnRows, b: dyMatrix, ldb: ldy, beta: 0,
+                                      c: columns.isImage ? dxImage : col, ldc: columns.isImage ? plane : ldc)
                 if !columns.isImage {
                     Self.forEachImageChannels(images: nb, channels: g.channels, threads: threads) { j, channels in
                         Im2Col.col2im(g, columns: col + j * plane, ld: ldc, image: dxImage + j * inPerSample, channels: channels)
