@@ -217,6 +217,8 @@ extension ThreadTeam {
         let helpSpans = UnsafeMutableBufferPointer<(start: Double, end: Double)>.allocate(capacity: 32)
         nonisolated(unsafe) var helpSpanCount = 0
 
+        deinit { helpSpans.deallocate() }
+
         func open(_ body: @escaping (Int, Int) -> Void, count: Int) {
             loop = body
             finishedItems.store(0, ordering: .relaxed)
