@@ -60,30 +60,26 @@ package enum ThreadSplit {
         // When each thread started its first part and ended its last (it claims the next part as
         // soon as one ends), and when it then helped with parts' shared loops, to trace them and to
         // measure how long several threads were busy.
-        withUnsafeTemporaryAllocation(of: (start: Double, end: Double).self, capacity: threads) { times in
-            times.initialize(repeating: (.infinity, -.infinity))
-            run(count, parts: parts, threads: threads, recordingHelp: true) { part, range, thread in
+        withUnsafeTemporaryAllocation(of: (start: Double, end: Double).self, capacity: threads * (1 + ThreadTeam.helpSpansPerThread)) { spans in
+            spans.initialize(repeating: (.infinity, -.infinity))
+            var filled = threads
+            run(count, parts: parts, threads: threads, reportingHelp: { thread, help in
+                for span in help {
+                    spans[filled] = span
+                    filled += 1
+                    trace?.span("help", category: "threads", thread: thread, start: span.start, end: span.end)
+                }
+            }) { part, range, thread in
                 let start = StepTrace.now()
                 body(part, range, thread)
-                times[thread] = (min(times[thread].start, start), StepTrace.now())
+                spans[thread] = (min(spans[thread].start, start), StepTrace.now())
             }
-            let helped = (0..<threads).reduce(0) { $0 + ThreadTeam.shared.helpSpans(of: $1).count }
-            withUnsafeTemporaryAllocation(of: (start: Double, end: Double).self, capacity: threads + helped) { spans in
-                var count = 0
-                for thread in 0..<threads {
-                    if times[thread].start.isFinite {
-                        spans[count] = times[thread]
-                        count += 1
-                        trace?.span("parallel", category: "threads", thread: thread, start: times[thread].start, end: times[thread].end)
-                    }
-                    for help in ThreadTeam.shared.helpSpans(of: thread) {
-                        spans[count] = help
-                        count += 1
-                        trace?.span("help", category: "threads", thread: thread, start: help.start, end: help.end)
-                    }
+            if let trace {
+                for thread in 0..<threads where spans[thread].start.isFinite {
+                    trace.span("parallel", category: "threads", thread: thread, start: spans[thread].start, end: spans[thread].end)
                 }
-                if ParallelActivity.isMeasuring { ParallelActivity.add(UnsafeMutableBufferPointer(rebasing: spans[0..<count])) }
             }
+            if ParallelActivity.isMeasuring { ParallelActivity.add(UnsafeMutableBufferPointer(rebasing: spans[0..<filled])) }
         }
     }
 
@@ -112,10 +108,11 @@ package enum ThreadSplit {
         (count * part / parts)..<(count * (part + 1) / parts)
     }
 
-    private static func run(_ count: Int, parts: Int, threads: Int, recordingHelp: Bool = false,
+    private static func run(_ count: Int, parts: Int, threads: Int,
+                            reportingHelp: ((_ thread: Int, _ spans: UnsafeBufferPointer<(start: Double, end: Double)>) -> Void)? = nil,
                             _ body: (_ part: Int, _ range: Range<Int>, _ thread: Int) -> Void) {
         // The ranges are disjoint and `body` writes only within its range (or its thread's scratch).
-        let ran = ThreadTeam.shared.run(parts: parts, threads: threads, recordingHelp: recordingHelp) { part, thread in body(part, range(part, of: parts, count: count), thread) }
+        let ran = ThreadTeam.shared.run(parts: parts, threads: threads, reportingHelp: reportingHelp) { part, thread in body(part, range(part, of: parts, count: count), thread) }
         guard !ran else { return }
         // The team is busy (a region inside a region, or another thread's): Dispatch's pool, with
         // the same claiming of parts.

@@ -46,14 +46,17 @@ final class ThreadTeam: @unchecked Sendable {
     private let seats = (0..<ThreadTeam.seatCount).map { _ in Seat() }
     /// Thread indices that can share loops; threads beyond run their loops alone.
     static let seatCount = 256
-    /// Whether helpers record when they run shared items (for `helpSpans`), set for a region.
+    /// Whether helpers record when they run shared items (for `run`'s `reportingHelp`), set for a region.
     private let recordsHelp = Atomic<Bool>(false)
+    /// Spans of help a thread records in a region at most (later ones join the last).
+    static let helpSpansPerThread = 32
 
     /// Runs `body(part, thread)` for parts 0..<parts on the caller (thread 0) and `threads − 1`
     /// workers, returning when all are done; false (nothing run) when another region holds the team.
-    /// With `recordingHelp`, each thread's runs of other threads' shared items are kept for
-    /// `helpSpans(of:)` until the next region.
-    func run(parts: Int, threads: Int, recordingHelp: Bool = false, _ body: (_ part: Int, _ thread: Int) -> Void) -> Bool {
+    /// With `reportingHelp`, threads record when they ran other threads' shared items, and it gets
+    /// each thread's (start, end) spans of that (consecutive items as one) once all parts are done.
+    func run(parts: Int, threads: Int, reportingHelp: ((_ thread: Int, _ spans: UnsafeBufferPointer<(start: Double, end: Double)>) -> Void)? = nil,
+             _ body: (_ part: Int, _ thread: Int) -> Void) -> Bool {
         precondition(parts > 0 && parts < 1 << 16 && threads > 0, "ThreadTeam: \(parts) parts on \(threads) threads")
         guard regionLock.try() else { return false }
         defer { regionLock.unlock() }
@@ -62,7 +65,7 @@ final class ThreadTeam: @unchecked Sendable {
             self.body = escapable
             regionThreads.store(threads, ordering: .relaxed)
             finishedParts.store(0, ordering: .relaxed)
-            recordsHelp.store(recordingHelp, ordering: .relaxed)
+            recordsHelp.store(reportingHelp != nil, ordering: .relaxed)
             for seat in seats.prefix(threads) { seat.helpSpanCount = 0 }
             let generation = ((claims.load(ordering: .relaxed) >> 32) &+ 1) & 0xFFFF_FFFF   // wraps after 2³² regions
             claims.store(generation << 32 | UInt64(parts) << 16, ordering: .sequentiallyConsistent)   // publishes body
@@ -74,6 +77,11 @@ final class ThreadTeam: @unchecked Sendable {
             runParts(of: generation, thread: 0)
             helpWhileRunning(generation, thread: 0)
             self.body = nil
+            if let reportingHelp {
+                for (thread, seat) in seats.prefix(threads).enumerated() {
+                    reportingHelp(thread, UnsafeBufferPointer(rebasing: UnsafeBufferPointer(seat.helpSpans)[0..<seat.helpSpanCount]))
+                }
+            }
         }
         return true
     }
@@ -144,13 +152,6 @@ final class ThreadTeam: @unchecked Sendable {
         return true
     }
 
-    /// When thread `thread` ran other threads' shared items in the last region (recorded when it
-    /// was run `recordingHelp`): (start, end) spans, consecutive items as one.
-    func helpSpans(of thread: Int) -> UnsafeBufferPointer<(start: Double, end: Double)> {
-        guard thread < Self.seatCount else { return UnsafeBufferPointer(start: nil, count: 0) }
-        let seat = seats[thread]
-        return UnsafeBufferPointer(rebasing: UnsafeBufferPointer(seat.helpSpans)[0..<seat.helpSpanCount])
-    }
 
     private func startWorker() {
         workers += 1
@@ -214,7 +215,7 @@ extension ThreadTeam {
         /// only by a thread holding a claimed item of it (or by its owner).
         nonisolated(unsafe) var loop: ((Int, Int) -> Void)?
         /// Written only by the seat's own thread during a region, read by the region's caller after it.
-        let helpSpans = UnsafeMutableBufferPointer<(start: Double, end: Double)>.allocate(capacity: 32)
+        let helpSpans = UnsafeMutableBufferPointer<(start: Double, end: Double)>.allocate(capacity: ThreadTeam.helpSpansPerThread)
         nonisolated(unsafe) var helpSpanCount = 0
 
         deinit { helpSpans.deallocate() }
