@@ -114,7 +114,7 @@ package enum ThreadSplit {
         // The ranges are disjoint and `body` writes only within its range (or its thread's scratch).
         let ran = ThreadTeam.shared.run(parts: parts, threads: threads, reportingHelp: reportingHelp) { part, thread in body(part, range(part, of: parts, count: count), thread) }
         guard !ran else { return }
-        // The team is busy (a region inside a region, or another thread's): Dispatch's pool, with
+        // The team is busy (a region inside a shared item, or another thread's): Dispatch's pool, with
         // the same claiming of parts.
         let next = Atomic<Int>(0)
         withoutActuallyEscaping(body) { escapable in
