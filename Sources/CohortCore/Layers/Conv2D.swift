@@ -255,7 +255,7 @@ package final class Conv2D: Layer {
 
     /// Adds dW for `n` images to `weightGradient` (unless nil: a frozen kernel) and, when given,
     /// writes their dX, on the calling thread (inside a piece, shared with `threads` threads). The dW
-    /// product is cut into blocks only when `splitsWeightProduct` (the last round of pieces): each
+    /// product is cut into blocks only when `splitsWeightProduct` (the last pieces claimed, one a thread): each
     /// block packs a large operand again (dY or the columns, whichever is smaller), which costs
     /// more than it saves except where other threads would otherwise wait.
     private func backwardIm2col(x xp: UnsafePointer<Float>, weight wp: UnsafePointer<Float>, outputGradient dyp: UnsafePointer<Float>, batch n: Int,
@@ -366,7 +366,7 @@ package final class Conv2D: Layer {
     /// Calls `body(image, channels)` over ranges of the channels of `images` images (each range
     /// within one image), on `threads` threads: inside a piece, shared with threads that ran out of pieces.
     private static func forEachImageChannels(images: Int, channels: Int, threads: Int, _ body: (_ image: Int, _ channels: Range<Int>) -> Void) {
-        let cuts = min(channels, max(1, 4 * threads / images))
+        let cuts = threads > 1 ? min(channels, max(1, 4 * threads / images)) : 1
         ThreadSplit.forEachPart(images * cuts, parts: images * cuts, threads: threads) { item, _, _ in
             let (image, cut) = item.quotientAndRemainder(dividingBy: cuts)
             body(image, channels * cut / cuts..<channels * (cut + 1) / cuts)
